@@ -1,0 +1,90 @@
+"""Where AWS calls go: one cached, thread-safe boto3 client factory per target.
+
+A ``Target`` is either real AWS through the standard credential chain (production
+capture, apply) or an endpoint URL with throwaway credentials (sandboxes, and
+"production" in tests). Collectors and seeders only ever ask a Target for clients,
+which is what lets the same collector read production and the sandbox.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+SANDBOX_ACCESS_KEY = "AKIASHADOWSANDBOX000"
+SANDBOX_SECRET_KEY = "shadow-sandbox-throwaway-secret"
+DEFAULT_REGION = "us-east-1"
+
+
+@dataclass
+class Target:
+    """An AWS API target and the clients made for it."""
+
+    endpoint_url: str | None = None
+    profile: str | None = None
+    access_key: str | None = None
+    secret_key: str | None = None
+    region: str = DEFAULT_REGION
+    max_attempts: int = 3
+    pool_size: int = 32
+    kind: str = "aws"  # aws | moto | localstack | endpoint
+    _clients: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _session: Any = field(default=None, repr=False)
+
+    @classmethod
+    def sandbox(cls, endpoint_url: str, *, kind: str = "moto", account: str | None = None,
+                region: str = DEFAULT_REGION) -> Target:
+        """A target for an emulator: pinned endpoint and throwaway credentials.
+
+        LocalStack derives the account from a 12-digit access key id, so the
+        account id (when known) is used as the key to keep ARNs equal to production.
+        """
+        key = account if (kind == "localstack" and account) else SANDBOX_ACCESS_KEY
+        return cls(endpoint_url=endpoint_url, access_key=key, secret_key=SANDBOX_SECRET_KEY,
+                   region=region, max_attempts=2, kind=kind)
+
+    def session(self) -> boto3.Session:
+        with self._lock:
+            if self._session is None:
+                if self.access_key:
+                    self._session = boto3.Session(
+                        aws_access_key_id=self.access_key,
+                        aws_secret_access_key=self.secret_key,
+                        region_name=self.region,
+                    )
+                else:
+                    self._session = boto3.Session(profile_name=self.profile, region_name=self.region)
+            return self._session
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        """A cached client for ``service`` in ``region`` (boto3 clients are thread-safe)."""
+        region = region or self.region
+        key = (service, region)
+        client = self._clients.get(key)
+        if client is not None:
+            return client
+        session = self.session()
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                config = Config(
+                    retries={"mode": "standard", "max_attempts": self.max_attempts},
+                    max_pool_connections=self.pool_size,
+                    connect_timeout=10,
+                    read_timeout=120,
+                    s3={"addressing_style": "path"} if self.endpoint_url else None,
+                )
+                client = session.client(
+                    service, region_name=region, endpoint_url=self.endpoint_url, config=config
+                )
+                self._clients[key] = client
+        return client
+
+    def account_id(self) -> str:
+        """The account these credentials act in (STS GetCallerIdentity)."""
+        return self.client("sts").get_caller_identity()["Account"]

@@ -1,0 +1,24 @@
+"""Collectors: one module per AWS service, read-only, one registry.
+
+The same collectors read production and sandboxes. To add a service, write
+``harness/collectors/<service>.py`` with a ``Collector`` subclass and register it here.
+"""
+
+from harness.collectors.base import Collector, Limits, ServiceRules
+from harness.collectors.dynamodb import DynamoDBCollector
+from harness.collectors.s3 import S3Collector
+from harness.collectors.sqs import SQSCollector
+from harness.registry import Registry
+
+REGISTRY: Registry[Collector] = Registry("service")
+REGISTRY.register("s3", S3Collector())
+REGISTRY.register("dynamodb", DynamoDBCollector())
+REGISTRY.register("sqs", SQSCollector())
+
+
+def rules_for(service: str) -> ServiceRules:
+    """The volatile/identity rules of a service (empty for unknown services)."""
+    return REGISTRY.get(service).rules if service in REGISTRY else ServiceRules()
+
+
+__all__ = ["REGISTRY", "Collector", "Limits", "ServiceRules", "rules_for"]

@@ -1,0 +1,249 @@
+"""What every collector shares: the capture context, error-to-gap handling, rules.
+
+A collector reads one AWS service through boto3, read-only, and yields ``Resource``s.
+It never crashes on a permission error or an unsupported API: ``CaptureContext.call``
+turns those into a recorded ``Gap`` (the resource is *unknown*, not absent) and
+returns ``None``. Expected "absence" errors (NoSuchBucketPolicy, ...) are passed as
+``absent=`` and simply return ``None``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
+
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+from botocore.parsers import ResponseParserError
+
+from harness.aws import Target
+from harness.errors import EndpointUnreachable
+from harness.estate.address import make_address
+from harness.estate.canonical import jsonable
+from harness.estate.snapshot import Gap, Resource
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+ACCESS_DENIED = {
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "AuthorizationError",
+    "AuthorizationErrorException",
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "Forbidden",
+}
+UNSUPPORTED = {
+    "NotImplemented",
+    "NotImplementedError",
+    "InvalidAction",
+    "UnknownOperationException",
+    "UnsupportedOperation",
+    "InternalError",
+    "InternalFailure",
+    "ServiceUnavailable",
+    "501",
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on data metadata, so a capture of a huge account stays bounded."""
+
+    objects: int = 10_000  # S3 object metadata entries per bucket
+    items_sample: int = 1_000  # DynamoDB items kept whole (seeded into the sandbox)
+    items_hashed: int = 100_000  # DynamoDB items hashed (for data diffs)
+    messages_seeded: int = 100  # placeholder messages per queue seeded into a sandbox
+
+    def to_json(self) -> dict[str, int]:
+        return {
+            "objects": self.objects,
+            "items_sample": self.items_sample,
+            "items_hashed": self.items_hashed,
+            "messages_seeded": self.messages_seeded,
+        }
+
+
+@dataclass(frozen=True)
+class ServiceRules:
+    """Per-service, per-type field rules, kept as data next to the collector.
+
+    ``volatile``: dot paths (``*`` = one segment) that change without anyone changing
+    the resource (timestamps, status, counters); ignored when comparing.
+    ``identity``: paths that change only when a resource is deleted and recreated;
+    compared only to detect a replace. ``reseeded``: paths that differ between
+    production and a sandbox seeded from it by construction (placeholder object
+    bodies); ignored only when comparing a sandbox with its snapshot. ``why`` says
+    why, for the reviewer. Paths start at the resource (``config.``, ``data.``).
+    """
+
+    volatile: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    identity: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    reseeded: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    why: dict[str, str] = field(default_factory=dict)
+
+
+class CaptureContext:
+    """One (service, region) capture task: clients, limits, gap recording."""
+
+    def __init__(self, target: Target, region: str, primary_region: str, account: str,
+                 limits: Limits, service: str, workers: int = 8):
+        self.target = target
+        self.region = region
+        self.primary_region = primary_region
+        self.account = account
+        self.limits = limits
+        self.service = service
+        self.workers = workers
+        self.gaps: list[Gap] = []
+        self._lock = threading.Lock()
+
+    def client(self, name: str | None = None, region: str | None = None) -> Any:
+        return self.target.client(name or self.service, region or self.region)
+
+    def address(self, rtype: str, name: str, region: str | None = None) -> str:
+        return make_address(self.service, rtype, name, region or self.region, self.primary_region)
+
+    def resource(self, rtype: str, name: str, *, region: str | None = None,
+                 address: str | None = None, **fields: Any) -> Resource:
+        """Build a Resource with its address; values pass through ``jsonable``.
+
+        Pass ``address`` for globally unique names (S3 buckets, IAM) so that no
+        ``@region`` suffix is added.
+        """
+        region = region or self.region
+        clean = {k: jsonable(v) for k, v in fields.items()}
+        return Resource(
+            address=address or self.address(rtype, name, region),
+            service=self.service,
+            type=rtype,
+            name=name,
+            region=region,
+            **clean,
+        )
+
+    def gap(self, operation: str, reason: str, message: str, address: str | None = None) -> None:
+        with self._lock:
+            self.gaps.append(Gap(self.service, self.region, operation, reason, message[:500], address))
+
+    def call(self, client: Any, operation: str, *, address: str | None = None,
+             absent: Iterable[str] = (), **params: Any) -> dict[str, Any] | None:
+        """Call a read operation; a denial or gap is recorded and gives ``None``."""
+        method = getattr(client, _snake(operation))
+        try:
+            return method(**params)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code in set(absent):
+                return None
+            self._record(operation, exc, code, address)
+            return None
+        except EndpointConnectionError as exc:
+            raise EndpointUnreachable(
+                f"nothing answers at {exc.kwargs.get('endpoint_url', 'the endpoint')}",
+                hint="Check the endpoint URL and that the server is running",
+            ) from None
+        except (ResponseParserError, BotoCoreError) as exc:
+            self.gap(operation, "unsupported" if _looks_unsupported(exc) else "error", str(exc), address)
+            return None
+
+    def paginate(self, client: Any, operation: str, key: str, *, address: str | None = None,
+                 absent: Iterable[str] = (), **params: Any) -> list[Any] | None:
+        """All items under ``key`` across pages, or ``None`` if the listing failed."""
+        out: list[Any] = []
+        try:
+            if client.can_paginate(_snake(operation)):
+                for page in client.get_paginator(_snake(operation)).paginate(**params):
+                    out.extend(page.get(key, []))
+                return out
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code in set(absent):
+                return []
+            self._record(operation, exc, code, address)
+            return None
+        except EndpointConnectionError as exc:
+            raise EndpointUnreachable(
+                f"nothing answers at {exc.kwargs.get('endpoint_url', 'the endpoint')}",
+                hint="Check the endpoint URL and that the server is running",
+            ) from None
+        except (ResponseParserError, BotoCoreError) as exc:
+            self.gap(operation, "unsupported" if _looks_unsupported(exc) else "error", str(exc), address)
+            return None
+        page = self.call(client, operation, address=address, absent=absent, **params)
+        return None if page is None else list(page.get(key, []))
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """Run ``fn`` over ``items`` on a bounded pool (per-resource detail reads)."""
+        items = list(items)
+        if len(items) <= 1 or self.workers <= 1:
+            return [fn(i) for i in items]
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(items))) as pool:
+            return list(pool.map(fn, items))
+
+    def _record(self, operation: str, exc: ClientError, code: str, address: str | None) -> None:
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        if code in ACCESS_DENIED or status == 403:
+            reason = "access-denied"
+        elif code in UNSUPPORTED or status in (500, 501):
+            reason = "unsupported"
+        else:
+            reason = "error"
+        self.gap(operation, reason, f"{code}: {exc.response.get('Error', {}).get('Message', '')}", address)
+
+
+def _looks_unsupported(exc: Exception) -> bool:
+    text = str(exc)
+    return "not been implemented" in text or "500" in text or "Internal Server Error" in text
+
+
+def _snake(operation: str) -> str:
+    """``ListBuckets`` -> ``list_buckets`` (boto3 method names)."""
+    if "_" in operation or operation.islower():
+        return operation
+    from botocore import xform_name
+
+    return xform_name(operation)
+
+
+class Collector:
+    """Base class: one AWS service. Subclasses set the ClassVars and ``collect``."""
+
+    service: ClassVar[str]  # shadow's service name, the address prefix (``s3``)
+    client_name: ClassVar[str]  # botocore client name (``s3``, ``lambda``, ...)
+    is_global: ClassVar[bool] = False  # IAM, S3 listing: read once, not per region
+    types: ClassVar[tuple[str, ...]] = ()  # resource types this collector yields
+    rules: ClassVar[ServiceRules] = ServiceRules()
+
+    def collect(self, ctx: CaptureContext) -> Iterator[Resource]:
+        raise NotImplementedError
+
+
+def tags_dict(tags: Iterable[dict[str, Any]] | dict[str, Any] | None,
+              key: str = "Key", value: str = "Value") -> dict[str, str]:
+    """Normalize the many AWS tag shapes into ``{key: value}``."""
+    if not tags:
+        return {}
+    if isinstance(tags, dict):
+        return {str(k): str(v) for k, v in tags.items()}
+    return {str(t[key]): str(t.get(value, "")) for t in tags}
+
+
+def parse_policy(doc: Any) -> Any:
+    """A policy document as JSON (IAM returns URL-encoded strings via some APIs)."""
+    import json
+    from urllib.parse import unquote
+
+    if doc is None or isinstance(doc, dict | list):
+        return doc
+    text = str(doc)
+    for candidate in (text, unquote(text)):
+        try:
+            return json.loads(candidate)
+        except ValueError:
+            continue
+    return {"$unparsed": text}

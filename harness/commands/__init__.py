@@ -1,0 +1,1 @@
+"""One module per ``shadow`` subcommand: ``add_parser(sub, name)`` and a handler."""

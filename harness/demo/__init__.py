@@ -1,0 +1,1 @@
+"""The demo: a sample production estate, built on a private moto server."""

@@ -1,0 +1,1 @@
+"""State diff: before/after snapshots -> change set."""

@@ -1,0 +1,145 @@
+"""The embedded default sandbox: a moto server in a child process on a loopback port.
+
+Why a forked child and not a thread in this process: moto keeps its state in
+process-global backends, so two sandboxes in one process would share it (and a
+"production" test server would share it with the sandbox). The parent imports
+``moto.server`` once; each sandbox is a ``fork`` of it, ready in milliseconds, with
+its own state. The child listens on 127.0.0.1 only, acts in the snapshot's account
+(``MOTO_ACCOUNT_ID``) and loads AWS managed IAM policies, so that a change attaching
+``AdministratorAccess`` behaves as in a real account. The child exits when the
+parent goes away (its end of the control pipe closes).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+import warnings
+from multiprocessing.connection import Connection
+from typing import Any
+
+from harness.errors import SandboxFailure
+from harness.sandbox.base import Backend
+from harness.sandbox.http import http_ok
+
+START_TIMEOUT_S = 30.0
+
+
+def _child(conn: Connection, env: dict[str, str]) -> None:
+    """Child process main: serve moto on a free loopback port until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which stops us
+    os.environ.update(env)
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    _host, port = server.get_host_and_port()
+    conn.send(("ready", port))
+    try:
+        while True:
+            try:
+                command = conn.recv()
+            except (EOFError, OSError):
+                break
+            if command == "stop":
+                break
+    finally:
+        server.stop()
+        os._exit(0)
+
+
+def preload() -> None:
+    """Import moto's server in this process so that forks start without import cost."""
+    import moto.server  # noqa: F401
+
+
+class MotoBackend(Backend):
+    """moto server in a forked child process, on 127.0.0.1 and a free port."""
+
+    name = "moto"
+    kind = "moto"
+
+    def __init__(self, *, account: str | None = None, region: str = "us-east-1",
+                 managed_policies: bool = True, **kw: Any):
+        super().__init__(account=account, region=region, **kw)
+        self.managed_policies = managed_policies
+        self._proc: Any = None
+        self._conn: Connection | None = None
+        self._port: int | None = None
+        self.ready_s: float | None = None
+
+    def _env(self) -> dict[str, str]:
+        env = {
+            "MOTO_IAM_LOAD_MANAGED_POLICIES": "true" if self.managed_policies else "false",
+            "MOTO_ALLOW_NONEXISTENT_REGION": "false",
+        }
+        if self.account:
+            env["MOTO_ACCOUNT_ID"] = self.account
+        return env
+
+    def start(self) -> None:
+        if self._proc is not None:
+            return
+        started = time.perf_counter()
+        preload()
+        ctx = multiprocessing.get_context("fork")
+        parent, child = ctx.Pipe()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # fork with idle threads (3.12+)
+            proc = ctx.Process(target=_child, args=(child, self._env()), daemon=True,
+                               name="shadow-moto")
+            proc.start()
+        child.close()
+        if not parent.poll(START_TIMEOUT_S):
+            proc.kill()
+            raise SandboxFailure("the moto sandbox did not start within "
+                                 f"{START_TIMEOUT_S:.0f} s", hint="Check that moto[server] is installed")
+        try:
+            _status, port = parent.recv()
+        except EOFError:
+            raise SandboxFailure("the moto sandbox exited while starting",
+                                 hint="Run `python -c 'import moto.server'` to see why") from None
+        self._proc, self._conn, self._port = proc, parent, port
+        self.ready_s = time.perf_counter() - started
+
+    @property
+    def endpoint(self) -> str:
+        if self._port is None:
+            raise SandboxFailure("the moto sandbox is not running")
+        return f"http://127.0.0.1:{self._port}"
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.is_alive()
+
+    def health(self) -> bool:
+        return self.alive() and http_ok(f"{self.endpoint}/moto-api/")
+
+    def reset(self) -> None:
+        if not http_ok(f"{self.endpoint}/moto-api/reset", method="POST"):
+            raise SandboxFailure("the moto sandbox did not accept a reset")
+
+    def stop(self) -> None:
+        proc, conn = self._proc, self._conn
+        self._proc = self._conn = self._port = None
+        if proc is None:
+            return
+        try:
+            if conn is not None:
+                conn.send("stop")
+        except (OSError, BrokenPipeError):
+            pass
+        proc.join(timeout=5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join(timeout=5)
+        if conn is not None:
+            conn.close()

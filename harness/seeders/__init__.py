@@ -1,0 +1,18 @@
+"""Seeders: one module per AWS service, recreate a snapshot in a sandbox; one registry.
+
+A new service is one collector plus one seeder, each registered explicitly here and
+in ``harness.collectors``.
+"""
+
+from harness.registry import Registry
+from harness.seeders.base import IdMap, SeedContext, Seeder
+from harness.seeders.dynamodb import DynamoDBSeeder
+from harness.seeders.s3 import S3Seeder
+from harness.seeders.sqs import SQSSeeder
+
+REGISTRY: Registry[Seeder] = Registry("seeder")
+REGISTRY.register("s3", S3Seeder())
+REGISTRY.register("dynamodb", DynamoDBSeeder())
+REGISTRY.register("sqs", SQSSeeder())
+
+__all__ = ["REGISTRY", "IdMap", "SeedContext", "Seeder"]

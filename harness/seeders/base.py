@@ -1,0 +1,147 @@
+"""What every seeder shares: the seed context, the id map, the seeder base class.
+
+A seeder recreates one service's resources from a snapshot in a sandbox, through the
+AWS API. Names are preserved. Where the emulator assigns its own ids (EC2 ids, ARNs
+with random parts), the seeder records ``address -> sandbox id/arn`` in the ``IdMap``;
+configurations in snapshots refer to other resources as ``@address`` (id) or
+``@address#arn``, which ``SeedContext.ref`` turns into the sandbox's values.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from harness.aws import Target
+from harness.collectors.base import Limits
+from harness.estate.snapshot import Resource, Snapshot
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass
+class IdMap:
+    """Production address <-> sandbox id and ARN, plus production id -> sandbox id."""
+
+    ids: dict[str, str] = field(default_factory=dict)
+    arns: dict[str, str] = field(default_factory=dict)
+    prod_to_sandbox: dict[str, str] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def record(self, resource: Resource, sandbox_id: str | None = None,
+               sandbox_arn: str | None = None) -> None:
+        with self._lock:
+            if sandbox_id:
+                self.ids[resource.address] = sandbox_id
+                if resource.id:
+                    self.prod_to_sandbox[resource.id] = sandbox_id
+            if sandbox_arn:
+                self.arns[resource.address] = sandbox_arn
+                if resource.arn:
+                    self.prod_to_sandbox[resource.arn] = sandbox_arn
+
+    def sandbox_to_prod(self) -> dict[str, str]:
+        return {v: k for k, v in self.prod_to_sandbox.items()}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ids": dict(self.ids), "arns": dict(self.arns),
+                "prod_to_sandbox": dict(self.prod_to_sandbox)}
+
+
+@dataclass
+class SeedProblem:
+    """A resource the sandbox could not recreate; changes touching it are inconclusive."""
+
+    address: str
+    operation: str
+    message: str
+
+
+class SeedContext:
+    """Shared by all seeders of one seeding run."""
+
+    def __init__(self, target: Target, snapshot: Snapshot, limits: Limits | None = None,
+                 workers: int = 8):
+        self.target = target
+        self.snapshot = snapshot
+        self.limits = limits or Limits(**{k: v for k, v in snapshot.limits.items()
+                                          if k in Limits.__dataclass_fields__})
+        self.workers = workers
+        self.ids = IdMap()
+        self.problems: list[SeedProblem] = []
+        self.units: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        return self.target.client(service, region or self.snapshot.source.primary_region)
+
+    def ref(self, value: Any) -> Any:
+        """Resolve ``@address`` / ``@address#arn`` references (recursively) to sandbox values."""
+        if isinstance(value, str) and value.startswith("@"):
+            address, _, part = value[1:].partition("#")
+            table = self.ids.arns if part == "arn" else self.ids.ids
+            resolved = table.get(address) or (self.ids.arns.get(address) if part != "arn" else None)
+            if resolved:
+                return resolved
+            res = self.snapshot.resources.get(address)
+            if res is not None:
+                return (res.arn if part == "arn" else res.id) or value
+            return value
+        if isinstance(value, dict):
+            return {k: self.ref(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.ref(v) for v in value]
+        return value
+
+    def problem(self, address: str, operation: str, exc: BaseException | str) -> None:
+        message = _message(exc)
+        with self._lock:
+            self.problems.append(SeedProblem(address, operation, message[:500]))
+
+    def record_units(self, resource: Resource, sandbox_count: int) -> None:
+        """Remember production vs sandbox data counts (for reports in production units)."""
+        data = resource.data or {}
+        with self._lock:
+            self.units[resource.address] = {
+                "unit": data.get("unit"),
+                "production": data.get("count"),
+                "sandbox": sandbox_count,
+            }
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        items = list(items)
+        if len(items) <= 1 or self.workers <= 1:
+            return [fn(i) for i in items]
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(items))) as pool:
+            return list(pool.map(fn, items))
+
+    def attempt(self, resource: Resource, operation: str, fn: Callable[[], R]) -> R | None:
+        """Run one seeding step; a failure is recorded as a problem, not raised."""
+        try:
+            return fn()
+        except (ClientError, BotoCoreError) as exc:
+            self.problem(resource.address, operation, exc)
+            return None
+
+
+def _message(exc: BaseException | str) -> str:
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        return f"{err.get('Code')}: {err.get('Message')}"
+    return str(exc)
+
+
+class Seeder:
+    """Base class: recreate one service's resources in a sandbox."""
+
+    service: ClassVar[str]
+    after: ClassVar[tuple[str, ...]] = ()  # services that must be seeded first
+
+    def seed(self, ctx: SeedContext, resources: list[Resource]) -> None:
+        raise NotImplementedError
