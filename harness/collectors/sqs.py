@@ -10,12 +10,12 @@ from harness.collectors.base import CaptureContext, Collector, ServiceRules, par
 from harness.estate.snapshot import Resource
 
 RULES = ServiceRules(
-    volatile={"queue": ("config.LastModifiedTimestamp",)},
+    volatile={"queue": ("config.Attributes.LastModifiedTimestamp",)},
     identity={"queue": ("CreatedTimestamp",)},
     reseeded={"queue": ("data.ApproximateNumberOfMessages", "data.ApproximateNumberOfMessagesNotVisible",
                         "data.ApproximateNumberOfMessagesDelayed")},
     why={
-        "config.LastModifiedTimestamp": "set by SQS on every attribute write, also when seeded",
+        "config.Attributes.LastModifiedTimestamp": "set by SQS on every attribute write, also when seeded",
         "data.ApproximateNumberOfMessages*": "seeded placeholder messages are all visible; the total is kept",
     },
 )
@@ -65,7 +65,7 @@ class SQSCollector(Collector):
         return ctx.resource(
             "queue", name,
             arn=arn,
-            config=attrs,
+            config={"Attributes": attrs},
             tags=tags.get("Tags", {}) or {},
             policies={"QueuePolicy": parse_policy(policy)} if policy else {},
             data={"unit": "messages", "count": sum(counts.values()), **counts},

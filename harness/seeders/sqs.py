@@ -15,20 +15,24 @@ _READ_ONLY = {
 }
 
 
+def _attributes(res: Resource) -> dict[str, Any]:
+    return dict(res.config.get("Attributes") or {})
+
+
 class SQSSeeder(Seeder):
     service = "sqs"
     after = ("kms",)
 
     def seed(self, ctx: SeedContext, resources: list[Resource]) -> None:
-        first = [r for r in resources if "RedrivePolicy" not in r.config]
-        then = [r for r in resources if "RedrivePolicy" in r.config]
+        first = [r for r in resources if "RedrivePolicy" not in _attributes(r)]
+        then = [r for r in resources if "RedrivePolicy" in _attributes(r)]
         for group in (first, then):
             ctx.map(lambda r: self._queue(ctx, r), group)
 
     def _queue(self, ctx: SeedContext, res: Resource) -> None:
         sqs = ctx.client("sqs", res.region)
         attrs: dict[str, str] = {}
-        for key, value in ctx.ref(res.config).items():
+        for key, value in ctx.ref(_attributes(res)).items():
             if key in _READ_ONLY:
                 continue
             attrs[key] = json.dumps(value) if isinstance(value, dict | list) else str(value)

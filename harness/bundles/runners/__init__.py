@@ -1,0 +1,12 @@
+"""Change runners, one per bundle kind, in one registry."""
+
+from harness.bundles.runners.awscalls import AwsCallsRunner
+from harness.bundles.runners.base import RunContext, Runner, RunOutcome
+from harness.bundles.runners.script import ScriptRunner
+from harness.registry import Registry
+
+RUNNERS: Registry[Runner] = Registry("change kind")
+RUNNERS.register("aws-calls", AwsCallsRunner())
+RUNNERS.register("script", ScriptRunner())
+
+__all__ = ["RUNNERS", "RunContext", "RunOutcome", "Runner"]

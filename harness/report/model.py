@@ -1,0 +1,206 @@
+"""The report model (``shadow.report/v1``): one document, rendered as text, JSON,
+Markdown, HTML and JUnit.
+
+The first lines answer what a reviewer must know in ten seconds: the verdict, why,
+the blast radius in production units ("deletes rds:db/prod-db (1,900,000 rows) and
+both of its snapshots: unrecoverable") and the undeclared effects. Then intent vs
+effect side by side, per-resource diffs, findings and the call trace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from harness import __version__
+from harness.diff.model import ResourceChange
+from harness.estate.canonical import digest_of, jsonable
+from harness.policies.recoverability import TIERS, worst
+from harness.simulate import Simulation
+
+FORMAT = "shadow.report/v1"
+VERBS = {"create": "creates", "update": "updates", "delete": "deletes", "replace": "replaces"}
+MAX_VALUE_CHARS = 2000
+
+
+def _count(n: int | None, unit: str, exact: bool = True) -> str:
+    if n is None:
+        return f"unknown number of {unit}"
+    return f"{'' if exact else '~'}{n:,} {unit if n != 1 else unit.rstrip('s')}"
+
+
+def _clip(value: Any) -> Any:
+    value = jsonable(value)
+    text = repr(value)
+    if len(text) > MAX_VALUE_CHARS:
+        return text[:MAX_VALUE_CHARS] + f"... ({len(text)} chars)"
+    return value
+
+
+def _number_word(n: int) -> str:
+    return {1: "its", 2: "both of its"}.get(n, f"all {n} of its")
+
+
+def blast_radius(sim: Simulation) -> list[dict[str, Any]]:
+    """Destructive and risky effects first, each one line in production units."""
+    changes = sim.changes.changes
+    children: dict[str, list[ResourceChange]] = {}
+    for c in changes.values():
+        parent = (c.before.refs.get("db") if c.before else None)
+        if parent and c.action == "delete" and parent in changes:
+            children.setdefault(parent, []).append(c)
+    grouped = {c.address for kids in children.values() for c in kids}
+    lines: list[dict[str, Any]] = []
+    for address, c in sorted(changes.items()):
+        if address in grouped:
+            continue
+        tier = sim.tiers.get(address, "reversible")
+        parts = [f"{VERBS[c.action]} {address}"]
+        if c.data and (c.data.in_production("deleted") or c.data.in_production("inserted")):
+            bits = []
+            if c.data.in_production("deleted"):
+                bits.append(f"{_count(c.data.in_production('deleted'), c.data.unit, c.data.exact)} lost")
+            if c.data.in_production("inserted"):
+                bits.append(f"{_count(c.data.in_production('inserted'), c.data.unit, c.data.exact)} written")
+            if c.data.in_production("updated"):
+                bits.append(f"{_count(c.data.in_production('updated'), c.data.unit, c.data.exact)} updated")
+            parts.append(f"({', '.join(bits)})")
+        elif c.action == "delete" and c.before and (c.before.data or {}).get("unit") == "rows":
+            count = (c.data.production_count if c.data else None) or (c.before.data or {}).get("count")
+            parts.append(f"({_count(count, 'rows')})")
+        kids = children.get(address, [])
+        if kids:
+            parts.append(f"and {_number_word(len(kids))} snapshots" if len(kids) > 1 else "and its snapshot")
+            tier = worst([tier, *(sim.tiers.get(k.address, "reversible") for k in kids)])
+        public = [g for g in c.grants_added if g.public]
+        if public:
+            parts.append(f"and exposes it publicly ({public[0]})")
+        elif c.grants_added:
+            parts.append(f"and grants {len(c.grants_added)} new permission{'s' if len(c.grants_added) > 1 else ''}")
+        risk = TIERS.index(tier) * 10 + (5 if c.destructive else 0) + (3 if c.grants_added else 0)
+        lines.append({"text": " ".join(parts), "tier": tier, "address": address, "action": c.action,
+                      "risk": risk, "covers": [k.address for k in kids]})
+    lines.sort(key=lambda line: (-line["risk"], line["address"]))
+    return lines
+
+
+def headline(sim: Simulation, radius: list[dict[str, Any]]) -> str:
+    verdict = sim.verdict
+    assert verdict is not None
+    if verdict.outcome == "inconclusive":
+        return f"INCONCLUSIVE: {verdict.reasons[0] if verdict.reasons else 'the change could not be simulated'}"
+    top = radius[0] if radius else None
+    effect = f"{top['text']}: {top['tier']}" if top else "no measurable change"
+    more = len(radius) - 1
+    if more > 0:
+        effect += f" (+{more} more change{'s' if more > 1 else ''})"
+    undeclared = sim.intent.undeclared if sim.intent else []
+    if verdict.outcome == "rejected":
+        blocking = [f for f in sim.findings if f.blocking]
+        rules = ", ".join(sorted({f.rule for f in blocking}))
+        tail = f"; {len(undeclared)} undeclared" if undeclared else ""
+        return f"REJECTED ({rules}): {effect}{tail}"
+    need = f"needs {verdict.approvals_required} approver{'s' if verdict.approvals_required > 1 else ''}"
+    return f"PROMOTED ({need}): {effect}"
+
+
+def build(sim: Simulation) -> dict[str, Any]:
+    """The report document (plain JSON data) for one simulation."""
+    verdict = sim.verdict
+    assert verdict is not None
+    radius = blast_radius(sim)
+    actions = Counter(c.action for c in sim.changes.changes.values())
+    lost: Counter[str] = Counter()
+    written: Counter[str] = Counter()
+    for c in sim.changes.changes.values():
+        if c.data:
+            lost[c.data.unit] += c.data.in_production("deleted")
+            written[c.data.unit] += c.data.in_production("inserted") + c.data.in_production("updated")
+    execution = sim.outcome.execution if sim.outcome else None
+    doc: dict[str, Any] = {
+        "format": FORMAT,
+        "shadow_version": __version__,
+        "generated_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "evaluated_at": sim.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "headline": headline(sim, radius),
+        "verdict": verdict.to_json(),
+        "bundle": {
+            "name": sim.bundle.name, "author": sim.bundle.author, "description": sim.bundle.description,
+            "summary": sim.bundle.intent.summary, "kind": sim.bundle.kind, "digest": sim.bundle.digest,
+            "path": str(sim.bundle.path),
+        },
+        "snapshot": {
+            "digest": sim.snapshot.digest, "account": sim.snapshot.source.account,
+            "regions": sim.snapshot.source.regions, "captured_at": sim.snapshot.captured_at,
+            "resources": len(sim.snapshot.resources),
+        },
+        "summary": {
+            "changes": len(sim.changes.changes), "actions": dict(actions),
+            "data_lost": {k: v for k, v in lost.items() if v}, "data_written": {k: v for k, v in written.items() if v},
+            "grants_added": sum(len(c.grants_added) for c in sim.changes.changes.values()),
+            "worst_tier": worst(list(sim.tiers.values())),
+            "undeclared": list(sim.intent.undeclared) if sim.intent else [],
+            "blocking_findings": sum(1 for f in sim.findings if f.blocking),
+        },
+        "blast_radius": radius,
+        "intent": {
+            "summary": sim.bundle.intent.summary,
+            "effects": [r.to_json() for r in sim.intent.rows] if sim.intent else [],
+            "undeclared": list(sim.intent.undeclared) if sim.intent else [],
+            "access": [{"principal": a.principal, "actions": list(a.actions), "resource": a.resource}
+                       for a in sim.bundle.intent.access],
+        },
+        "changes": [_change(c, sim.tiers.get(a, "reversible")) for a, c in sorted(sim.changes.changes.items())],
+        "unknown": [u.to_json() for u in sim.changes.unknown],
+        "findings": [f.to_json() for f in sim.findings],
+        "inconclusive": list(dict.fromkeys(sim.inconclusive)),
+        "trace": [_call(c) for c in execution.calls] if execution else [],
+        "egress": [{"destination": e.destination, "how": e.how, "detail": e.detail}
+                   for e in execution.egress] if execution else [],
+        "execution": {
+            "returncode": execution.returncode if execution else None,
+            "timed_out": execution.timed_out if execution else False,
+            "isolation": execution.isolation if execution else None,
+            "failed": sim.outcome.failed if sim.outcome else None,
+            "stdout_tail": _tail(execution.stdout) if execution else "",
+            "stderr_tail": _tail(execution.stderr) if execution else "",
+            "notes": list(execution.notes) if execution else [],
+        },
+        "artifacts": jsonable({k: v for k, v in (sim.outcome.artifacts if sim.outcome else {}).items()
+                               if k != "results"}),
+        "seed_problems": [{"address": p.address, "operation": p.operation, "message": p.message}
+                          for p in (sim.seeded.problems if sim.seeded else [])],
+        "timings": {k: round(v, 3) for k, v in sim.timings.items()},
+        "backend": sim.backend,
+        "config": {"source": sim.config.source, "freeze": [
+            {"start": w.start.isoformat(), "end": w.end.isoformat(), "reason": w.reason} for w in sim.config.freeze],
+            "protected": sim.config.protected,
+            "waivers": [{"rule": w.rule, "address": w.address, "reason": w.reason} for w in sim.config.waivers]},
+    }
+    doc["digest"] = digest_of({k: v for k, v in doc.items() if k not in ("generated_at", "timings")})
+    return doc
+
+
+def _change(c: ResourceChange, tier: str) -> dict[str, Any]:
+    return {
+        "address": c.address, "service": c.service, "type": c.type, "action": c.action, "tier": tier,
+        "replaced_by": c.replaced_by,
+        "fields": [{"path": f.path, "kind": f.kind, "before": _clip(f.before), "after": _clip(f.after)}
+                   for f in c.fields],
+        "data": c.data.to_json() if c.data else None,
+        "grants_added": [g.to_json() for g in c.grants_added],
+        "grants_removed": [g.to_json() for g in c.grants_removed],
+        "calls": c.calls,
+    }
+
+
+def _call(c: Any) -> dict[str, Any]:
+    return {"seq": c.seq, "service": c.service, "operation": c.operation, "region": c.region,
+            "target": c.target, "status": c.status, "error_code": c.error_code, "host": c.host,
+            "hardwired": c.hardwired, "mutating": c.mutating, "emulator_gap": c.emulator_gap,
+            "duration_ms": round(c.duration_ms, 1)}
+
+
+def _tail(text: str, lines: int = 20) -> str:
+    return "\n".join(text.strip().splitlines()[-lines:])
