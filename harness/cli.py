@@ -21,6 +21,8 @@ COMMANDS: dict[str, str] = {
     "capture": "capture",
     "sandbox": "sandbox",
     "demo": "demo",
+    "run": "run",
+    "validate": "validate",
 }
 
 

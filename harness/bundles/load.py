@@ -147,6 +147,9 @@ def _explain(error: jsonschema.ValidationError) -> tuple[str, str]:
     if kind in ("enum", "const"):
         allowed = schema.get("enum") or [schema.get("const")]
         return (f"{error.instance!r:.60} is not allowed", f"Use one of: {', '.join(map(str, allowed))}")
+    if kind == "pattern" and "<=|>=" in schema.get("pattern", ""):
+        return (f"{error.instance!r:.60} is not a valid count bound",
+                "Write a count such as 0 or 100, or a bound such as '<=100', '>=1' or 'any'")
     if kind == "pattern":
         return (f"{error.instance!r:.80} has the wrong form", _pattern_hint(schema.get("pattern", "")))
     if kind == "oneOf":

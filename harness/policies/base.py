@@ -54,6 +54,18 @@ class PolicyContext:
         """Covered by a declared effect with the same action."""
         return change.address not in self.intent_result.undeclared
 
+    def field_declared(self, change: ResourceChange, path: str) -> bool:
+        """The change is declared and ``path`` lies within the declared ``fields``."""
+        from harness.intent.match import field_covered
+
+        if not self.declared(change):
+            return False
+        for row in self.intent_result.rows:
+            if change.address in row.covered and (
+                    row.effect.fields is None or field_covered(path, row.effect.fields)):
+                return True
+        return False
+
     def stateful(self, change: ResourceChange) -> bool:
         if (change.service, change.type) not in STATEFUL:
             return False

@@ -108,7 +108,8 @@ class BackupRemoved(Policy):
                             removed.append((fc.path, f"{label} turned off on {change.address}"))
             for path, what in removed:
                 together = target in lost
-                severity = "block" if together or not ctx.declared(change) else "warn"
+                declared = ctx.field_declared(change, path) if path else ctx.declared(change)
+                severity = "block" if together or not declared else "warn"
                 tail = f" while {target} loses its data in the same change: unrecoverable" if together else ""
                 yield self.finding(what + tail, address=change.address, path=path or None, severity=severity)
 
