@@ -54,15 +54,27 @@ def field_changes(before: Resource, after: Resource) -> list[FieldChange]:
         return []
     delta = DeepDiff(a, b, ignore_order=True, view="tree", verbose_level=2)
     out: list[FieldChange] = []
-    for kind, levels in delta.items():
+    for levels in delta.values():
         for level in levels:
             path = ".".join(str(p) for p in level.path(output_format="list"))
             t1 = None if _missing(level.t1) else level.t1
             t2 = None if _missing(level.t2) else level.t2
-            label = "added" if "added" in kind else "removed" if "removed" in kind else "changed"
-            out.append(FieldChange(path, t1, t2, label))
+            out.extend(_leaves(path, t1, t2))
     out.sort(key=lambda f: f.path)
     return out
+
+
+def _leaves(path: str, before: Any, after: Any) -> list[FieldChange]:
+    """Split a change of two mappings into per-key changes (``Tags`` -> ``Tags.env``)."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        out: list[FieldChange] = []
+        for key in sorted(set(before) | set(after), key=str):
+            x, y = before.get(key), after.get(key)
+            if x != y:
+                out.extend(_leaves(f"{path}.{key}", x, y))
+        return out
+    kind = "added" if before is None else "removed" if after is None else "changed"
+    return [FieldChange(path, before, after, kind)]
 
 
 def _missing(value: Any) -> bool:
