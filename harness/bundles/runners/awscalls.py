@@ -76,13 +76,9 @@ class AwsCallsRunner(Runner):
                                   hint="Check the parameter names and types against the AWS API")
 
     def run(self, ctx: RunContext) -> RunOutcome:
-        from harness.isolation import run_isolated
-
         calls_file = (ctx.scratch or ctx.workdir) / "shadow-calls.json"
         calls_file.write_text(json.dumps(ctx.bundle.change["calls"]))
-        execution = run_isolated(
-            [sys.executable, "-m", "harness.bundles.runners.awscalls_child", str(calls_file)],
-            sandbox_endpoint=ctx.endpoint, cwd=ctx.workdir, timeout=ctx.timeout, region=ctx.region)
+        execution = ctx.execute([sys.executable, "-m", "harness.bundles.runners.awscalls_child", str(calls_file)])
         results = [json.loads(line) for line in execution.stdout.splitlines() if line.startswith("{")]
         failed = next((r for r in results if not r.get("ok")), None)
         outcome = RunOutcome(execution=execution)

@@ -8,6 +8,7 @@ private working copy that holds exactly the bundle's carried bytes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -26,6 +27,19 @@ class RunContext:
     account: str
     timeout: float
     scratch: Path | None = None  # a private folder outside the working copy (plans, state)
+    # How commands run: ``harness.isolation.run_isolated`` for simulations (the default);
+    # the gate's apply passes an executor that targets production instead.
+    executor: Callable[..., Execution] | None = None
+    apply: bool = False  # True when the change runs against production (gate apply)
+
+    def execute(self, argv: list[str], *, env: dict[str, str] | None = None) -> Execution:
+        """Run ``argv`` in the working copy against this context's endpoint."""
+        if self.executor is None:
+            from harness.isolation import run_isolated
+
+            self.executor = run_isolated
+        return self.executor(argv, sandbox_endpoint=self.endpoint, cwd=self.workdir, timeout=self.timeout,
+                             region=self.region, env=env or {})
 
 
 @dataclass

@@ -50,8 +50,6 @@ class ScriptRunner(Runner):
                               where=f"{bundle.path}: change.script", hint="Rename the script or wrap it in a .sh")
 
     def run(self, ctx: RunContext) -> RunOutcome:
-        from harness.isolation import run_isolated
-
         script = ctx.bundle.change["script"]
         suffix = PurePosixPath(script).suffix
         if suffix == ".py":
@@ -62,8 +60,7 @@ class ScriptRunner(Runner):
                 raise ToolMissing("bash is not installed", hint="Install bash or use a .py script")
             argv = [bash, script]
         argv += list(ctx.bundle.change.get("args") or [])
-        execution = run_isolated(argv, sandbox_endpoint=ctx.endpoint, cwd=ctx.workdir, timeout=ctx.timeout,
-                                 region=ctx.region, env=dict(ctx.bundle.change.get("env") or {}))
+        execution = ctx.execute(argv, env=dict(ctx.bundle.change.get("env") or {}))
         outcome = RunOutcome(execution=execution)
         if not execution.timed_out and execution.returncode != 0:
             tail = " | ".join(execution.stderr.strip().splitlines()[-3:])
