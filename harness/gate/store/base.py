@@ -25,7 +25,8 @@ LIST_COLUMNS = tuple(c for c in SUBMISSION_COLUMNS if c not in ("report", "files
 REVIEW_COLUMNS = ("id", "submission_id", "reviewer", "decision", "statement", "signature", "created_at",
                   "expires_at", "comment", "void_reason")
 
-# {serial}, {text}, {blob} are filled per dialect
+SCHEMA_VERSION = "1"
+# {serial} and {text} are filled per dialect
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users (
@@ -269,24 +270,36 @@ class Store:
     @contextmanager
     def tx(self, *, write: bool = True) -> Iterator[Tx]:
         """One transaction: committed when the block ends, rolled back on any exception."""
-        conn = self._conn()
-        self.begin(conn, write)
-        try:
-            yield Tx(conn, self.placeholder)
-        except BaseException:
-            conn.rollback()
-            raise
-        conn.commit()
+        with self.writer_lock() if write else contextlib.nullcontext():
+            conn = self._conn()
+            self.begin(conn, write)
+            try:
+                yield Tx(conn, self.placeholder)
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+
+    def writer_lock(self) -> contextlib.AbstractContextManager[Any]:
+        """An in-process lock taken before a write transaction (none by default)."""
+        return contextlib.nullcontext()
 
     def schema_sql(self) -> list[str]:
         text = SCHEMA.format(**self.types)
         return [s.strip() for s in text.split(";") if s.strip()]
 
     def init_schema(self) -> None:
-        """Create the tables (idempotent) and the audit log's append-only guard."""
+        """Create the tables and the audit log's append-only guard, unless this version already did."""
+        try:
+            with self.tx(write=False) as tx:
+                if tx.get_meta("schema") == SCHEMA_VERSION:
+                    return
+        except Exception:  # no meta table yet: a new store
+            pass
         with self.tx() as tx:
             for statement in [*self.schema_sql(), *self.append_only_sql()]:
                 tx.conn.execute(statement)
+            tx.set_meta("schema", SCHEMA_VERSION)
 
     def append_only_sql(self) -> list[str]:
         raise NotImplementedError

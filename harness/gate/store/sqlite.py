@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,8 @@ from harness.errors import ConfigError
 from harness.gate.store.base import Store
 
 BUSY_TIMEOUT_MS = 60_000
+_WRITERS: dict[Path, threading.Lock] = {}
+_WRITERS_LOCK = threading.Lock()
 
 
 class SqliteStore(Store):
@@ -41,6 +44,13 @@ class SqliteStore(Store):
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=FULL")  # the audit log must survive a power cut
         return conn
+
+    def writer_lock(self) -> threading.Lock:
+        """Writers in this process queue on a lock instead of SQLite's sleeping busy handler;
+        writers in other processes still wait through ``busy_timeout``."""
+        key = self.path.resolve()
+        with _WRITERS_LOCK:
+            return _WRITERS.setdefault(key, threading.Lock())
 
     def begin(self, conn: Any, write: bool) -> None:
         conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
