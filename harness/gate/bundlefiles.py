@@ -13,7 +13,7 @@ from pathlib import Path
 
 from harness.bundles import load_bundle
 from harness.bundles.model import Bundle
-from harness.errors import BadInput, GateRefused
+from harness.errors import BadInput, BundleError, GateRefused
 from harness.gate.model import Submission
 
 
@@ -44,7 +44,10 @@ def materialize(sub: Submission, dest: Path) -> Bundle:
             raise GateRefused(f"stored file {rel!r} would leave the bundle folder", where=f"submission {sub.id}")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(base64.b64decode(b64))
-    bundle = load_bundle(dest / sub.bundle_file)
+    try:
+        bundle = load_bundle(dest / sub.bundle_file)
+    except BundleError as exc:
+        raise GateRefused(f"the stored bundle no longer loads ({exc})", where=f"submission {sub.id}") from None
     if bundle.digest != sub.bundle_digest:
         raise GateRefused(f"the stored bundle digests to {bundle.digest[:23]}…, not the simulated "
                           f"{sub.bundle_digest[:23]}…: the stored bytes were changed", where=f"submission {sub.id}",

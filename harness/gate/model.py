@@ -14,10 +14,11 @@ APPROVED = "approved"  # enough valid approvals (recomputed at apply; informatio
 REJECTED = "rejected"  # the verdict was rejected/inconclusive, or a reviewer rejected it
 SUPERSEDED = "superseded"  # a newer submission of the same bundle name replaced it
 VOID = "void"  # production drifted since the simulation: re-simulate
+APPLYING = "applying"  # an apply holds it; nothing else may happen to it meanwhile
 APPLIED = "applied"
 DIVERGED = "diverged"  # applied, but the real effect differs from the simulated one
 FAILED = "failed"  # applied, but the change itself failed in production
-STATUSES = (QUEUED, APPROVED, REJECTED, SUPERSEDED, VOID, APPLIED, DIVERGED, FAILED)
+STATUSES = (QUEUED, APPROVED, REJECTED, SUPERSEDED, VOID, APPLYING, APPLIED, DIVERGED, FAILED)
 OPEN = (QUEUED, APPROVED)
 
 

@@ -18,6 +18,7 @@ from harness.estate.snapshot import Snapshot
 from harness.gate import approvals, audit, bundlefiles, keys
 from harness.gate.approvals import Assessment, iso
 from harness.gate.model import (
+    APPLYING,
     APPROVED,
     OPEN,
     QUEUED,
@@ -25,6 +26,7 @@ from harness.gate.model import (
     ROLES,
     SUPERSEDED,
     VOID,
+    ApplyRecord,
     AuditEntry,
     Review,
     Submission,
@@ -250,13 +252,47 @@ class Gate:
         tx.set_status(sid, status, reason)
         self._audit(tx, actor, "void", sid, {"status": status, "reason": reason, "approvals_voided": voided})
 
-    def record(self, actor: str, action: str, sid: int | None, data: dict[str, Any],
-               status: tuple[str, str] | None = None) -> None:
-        """An audit entry (and optionally a status change) from another part of the gate (apply)."""
+    # apply ---------------------------------------------------------------------------------
+    def begin_apply(self, actor: User, sid: int) -> ApplyRecord:
+        """Claim ``sid`` for applying, if the approvals hold now; otherwise refuse and say why."""
+        if not actor.can_apply:
+            raise NotPermitted(f"{actor.name} is an {actor.role}: only reviewers apply",
+                               hint="Agent tokens can submit bundles and read verdicts, never approve, waive or apply")
         with self.store.tx() as tx:
-            if status is not None:
-                tx.set_status(int(sid or 0), *status)
-            self._audit(tx, actor, action, sid, data)
+            assessment = self.assess(sid, tx=tx)
+            if not assessment.ready:
+                self._audit(tx, actor.name, "apply-refused", sid, {"problems": assessment.problems})
+                refusal = GateRefused(f"submission {sid} cannot be applied: {'; '.join(assessment.problems)}",
+                                      hint="It needs valid approvals from reviewers other than its author")
+            else:
+                refusal = None
+                record = ApplyRecord(id=0, submission_id=sid, actor=actor.name, started_at=iso(self.now()))
+                tx.insert_apply(record)
+                tx.set_status(sid, APPLYING, f"being applied by {actor.name}")
+                self._audit(tx, actor.name, "apply-start", sid, {"approvers": assessment.approvers})
+        if refusal is not None:
+            raise refusal  # raised after the commit, so that the refusal stays in the audit log
+        return record
+
+    def finish_apply(self, record: ApplyRecord, outcome: str, status: str, note: str,
+                     detail: dict[str, Any]) -> None:
+        """Close an apply: its outcome, the submission's new status and the audit entry, together."""
+        record.outcome, record.finished_at, record.detail = outcome, iso(self.now()), detail
+        with self.store.tx() as tx:
+            tx.finish_apply(record)
+            if status == VOID:
+                voided = tx.void_reviews(record.submission_id, note)
+                detail = {**detail, "approvals_voided": voided}
+            tx.set_status(record.submission_id, status, note)
+            self._audit(tx, record.actor, f"apply-{outcome}", record.submission_id, detail)
+
+    def applies(self, sid: int) -> list[ApplyRecord]:
+        with self.store.tx(write=False) as tx:
+            return tx.applies(sid)
+
+    def snapshot_doc(self, digest: str) -> dict[str, Any] | None:
+        with self.store.tx(write=False) as tx:
+            return tx.get_snapshot(digest)
 
     # audit --------------------------------------------------------------------------------
     def audit_entries(self, *, submission_id: int | None = None) -> list[AuditEntry]:
