@@ -17,7 +17,8 @@
     │   ├── SandboxFailure                  the sandbox crashed, hung or could not be seeded
     │   └── ChangeTimeout                   the change ran past its timeout (process tree killed)
     ├── GateRefused                exit 1   the human gate refused an action (approval, apply)
-    │   └── NotPermitted                    the caller's token or role may not do this
+    │   └── NotPermitted                    the caller's role may not do this
+    │       └── Unauthenticated             no token, or one the gate does not know
     └── ApplyDiverged              exit 4   applied, but production's real effect differs from the simulation
 
 The CLI turns any of these into one line: ``where: what. hint`` and exits with
@@ -110,6 +111,10 @@ class GateRefused(ShadowError):
 
 class NotPermitted(GateRefused):
     """Authentication failed, or the caller's role may not do this (agents never approve or apply)."""
+
+
+class Unauthenticated(NotPermitted):
+    """No token was given, or the gate does not know it (replaced or never issued)."""
 
 
 class ApplyDiverged(ShadowError):

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from harness.bundles.model import Bundle
-from harness.errors import BadInput, GateRefused, NotPermitted, UnknownSubmission
+from harness.errors import BadInput, GateRefused, NotPermitted, Unauthenticated, UnknownSubmission
 from harness.estate.snapshot import Snapshot
 from harness.gate import approvals, audit, bundlefiles, keys
 from harness.gate.approvals import Assessment, iso
@@ -91,11 +91,11 @@ class Gate:
 
     def authenticate(self, token: str | None) -> User:
         if not token:
-            raise NotPermitted("no token given", hint="Pass --token or set SHADOW_TOKEN (or log in)")
+            raise Unauthenticated("no token given", hint="Pass --token or set SHADOW_TOKEN (or log in)")
         with self.store.tx(write=False) as tx:
             user = tx.user_by_token_hash(hash_token(token))
         if user is None:
-            raise NotPermitted("unknown or replaced token", hint="Ask an admin for a token: shadow gate user token")
+            raise Unauthenticated("unknown or replaced token", hint="Ask an admin for a token: shadow gate user token")
         return user
 
     def users(self) -> dict[str, User]:
@@ -289,6 +289,17 @@ class Gate:
     def applies(self, sid: int) -> list[ApplyRecord]:
         with self.store.tx(write=False) as tx:
             return tx.applies(sid)
+
+    def put_snapshot(self, snapshot: Snapshot, *, actor: str) -> str:
+        """Keep a production snapshot that submissions may be simulated against; return its digest."""
+        with self.store.tx() as tx:
+            if tx.get_snapshot(snapshot.digest) is None:
+                tx.put_snapshot(snapshot.digest, snapshot.to_json(), iso(self.now()))
+                self._audit(tx, actor, "snapshot", None, {"digest": snapshot.digest,
+                                                          "account": snapshot.source.account,
+                                                          "captured_at": snapshot.captured_at,
+                                                          "resources": len(snapshot.resources)})
+        return snapshot.digest
 
     def snapshot_doc(self, digest: str) -> dict[str, Any] | None:
         with self.store.tx(write=False) as tx:
