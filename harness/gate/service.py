@@ -36,7 +36,6 @@ from harness.gate.model import (
 from harness.gate.store import Store
 from harness.gate.store.base import Tx
 from harness.gate.tokens import hash_token, new_token
-from harness.report.model import report_digest
 
 NAME = re.compile(r"^(agent|user):[a-z0-9][a-z0-9._-]{0,62}$")
 Clock = Callable[[], dt.datetime]
@@ -108,6 +107,8 @@ class Gate:
         if doc.get("bundle", {}).get("digest") != bundle.digest or \
                 doc.get("snapshot", {}).get("digest") != snapshot.digest:
             raise BadInput("the report was not made from this bundle and snapshot", where="submit")
+        from harness.report.model import report_digest
+
         if report_digest(doc) != doc.get("digest"):
             raise BadInput("the report's digest does not match its content", where="submit")
         files, bundle_file = bundlefiles.pack(bundle)
@@ -142,6 +143,13 @@ class Gate:
         sub = tx.get_submission(int(sid))
         if sub is None:
             raise UnknownSubmission(f"no submission {sid}", hint="List them with `shadow gate list`")
+        return sub
+
+    def get_for(self, user: User, sid: int) -> Submission:
+        """``sid`` if ``user`` may read it: agents read only what they submitted, reviewers everything."""
+        sub = self.get(sid)
+        if not user.can_review and sub.submitted_by != user.name:
+            raise NotPermitted(f"submission {sid} was not submitted by {user.name}")
         return sub
 
     def list(self, *, status: str | None = None, submitted_by: str | None = None) -> list[Submission]:

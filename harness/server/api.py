@@ -61,12 +61,6 @@ def submission_json(s: Settings, sub: Submission, request: Request) -> dict[str,
             "verdict": sub.report.get("verdict", {}), "findings": sub.findings}
 
 
-def visible(user: User, sub: Submission) -> None:
-    """Agents read only what they submitted; reviewers read everything."""
-    if not user.can_review and sub.submitted_by != user.name:
-        raise NotPermitted(f"submission {sub.id} was not submitted by {user.name}")
-
-
 @router.post("/bundles", status_code=201, summary="Submit a bundle: simulate it, judge it, queue it if promoted")
 def post_bundle(body: BundleIn, request: Request, user: Caller) -> dict[str, Any]:
     s = settings(request)
@@ -90,8 +84,7 @@ def list_submissions(request: Request, user: Caller, status: str | None = None) 
 @router.get("/submissions/{sid}", summary="One submission: verdict, findings, approvals, applies")
 def get_submission(sid: int, request: Request, user: Caller) -> dict[str, Any]:
     s = settings(request)
-    sub = s.gate.get(sid)
-    visible(user, sub)
+    sub = s.gate.get_for(user, sid)
     return {**submission_json(s, sub, request), "assessment": s.gate.assess(sid).to_json(),
             "reviews": [r.to_json() for r in s.gate.reviews(sid)],
             "waivers": [w.to_json() for w in s.gate.waivers(sid)],
@@ -103,8 +96,7 @@ def get_report(sid: int, request: Request, user: Caller, format: str = "json") -
     from harness.report import RENDERERS
 
     s = settings(request)
-    sub = s.gate.get(sid)
-    visible(user, sub)
+    sub = s.gate.get_for(user, sid)
     if format == "json":
         return sub.report
     return PlainTextResponse(RENDERERS.get(format)(sub.report),
@@ -122,7 +114,7 @@ def get_statement(sid: int, request: Request, user: Caller,
 @router.get("/submissions/{sid}/approvals", summary="Reviews and whether the approvals hold now")
 def get_approvals(sid: int, request: Request, user: Caller) -> dict[str, Any]:
     s = settings(request)
-    visible(user, s.gate.get(sid))
+    s.gate.get_for(user, sid)
     return {"assessment": s.gate.assess(sid).to_json(), "reviews": [r.to_json() for r in s.gate.reviews(sid)]}
 
 

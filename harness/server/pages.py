@@ -89,10 +89,7 @@ def review_page(request: Request, sid: int, msg: str | None = None, error: str |
     if not isinstance(session, Session):
         return session
     gate = settings(request).gate
-    sub = gate.get(sid)
-    if not session.user.can_review and sub.submitted_by != session.user.name:
-        return render(request, "error.html", status=403, session=session,
-                      error=f"submission {sid} was not submitted by {session.user.name}")
+    sub = gate.get_for(session.user, sid)
     reviewer = session.user.can_review and sub.status in OPEN
     statements = {}
     if reviewer:
@@ -113,9 +110,7 @@ def report_page(request: Request, sid: int) -> Response:
         return session
     from harness.report import RENDERERS
 
-    sub = settings(request).gate.get(sid)
-    if not session.user.can_review and sub.submitted_by != session.user.name:
-        return HTMLResponse("not yours", status_code=403)
+    sub = settings(request).gate.get_for(session.user, sid)
     if "html" in RENDERERS:
         return HTMLResponse(RENDERERS.get("html")(sub.report))
     text = RENDERERS.get("text")(sub.report)

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.errors import BadInput
 from harness.estate.snapshot import Snapshot
 from harness.gate import Gate
-from harness.server.auth import Auth
+
+if TYPE_CHECKING:
+    from harness.server.auth import Auth
 
 
 @dataclass
 class Settings:
     gate: Gate
-    auth: Auth
+    auth: Auth | None = None  # None for the MCP server, which acts as one fixed user
     snapshot: str | None = None  # digest of the default production snapshot (stored in the gate)
     scenarios: Path = Path("scenarios")
     simulation: dict[str, Any] = field(default_factory=dict)  # config, backend, timeout for simulate()
