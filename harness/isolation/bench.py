@@ -61,7 +61,7 @@ def measure_overhead(endpoint: str, calls: int = 300) -> dict[str, dict[str, flo
                 raise RuntimeError(f"bench run failed ({name}): {run.stderr[-2000:]}")
             results[name] = json.loads(run.stdout)
     base = results["direct"]["median_ms"]
-    for name, numbers in results.items():
+    for numbers in results.values():
         numbers["overhead_ms"] = round(numbers["median_ms"] - base, 3)
     return results
 

@@ -295,6 +295,7 @@ class Proxy:
                                 path=path, query=query, headers=lowered,
                                 body=body if keep and len(body) <= KEEP_BODY_LIMIT else b"")
         raw = RawCall(seq=next(self._seq), request=request, authority=authority, hardwired=hardwired)
+        self._store(raw)  # before any answer: a client that got its answer finds its call recorded
         forward = [(k, v) for k, v in headers if k not in HOP_BY_HOP]
         if body or method in ("POST", "PUT", "PATCH"):
             forward.append(("content-length", str(len(body))))
@@ -304,14 +305,9 @@ class Proxy:
             upstream.close()
             raw.status, raw.response_body = 502, f"sandbox unreachable: {error}".encode()
             raw.duration_ms = (time.perf_counter() - started) * 1000
-            self._store(raw)
             _reply(conn, sock, 502, f"shadow: the sandbox did not answer: {error}")
             return
-        try:
-            self._relay_response(conn, sock, method, response, raw)
-        finally:
-            raw.duration_ms = (time.perf_counter() - started) * 1000
-            self._store(raw)
+        self._relay_response(conn, sock, method, response, raw, started)
 
     def _count_upstream(self) -> None:
         with self._lock:
@@ -322,7 +318,7 @@ class Proxy:
             self._raw.append(raw)
 
     def _relay_response(self, conn: h11.Connection, sock: socket.socket, method: str,
-                        response: http.client.HTTPResponse, raw: RawCall) -> None:
+                        response: http.client.HTTPResponse, raw: RawCall, started: float) -> None:
         raw.status = response.status
         upstream_headers = response.getheaders()
         raw.response_headers = {k.lower(): v for k, v in upstream_headers}
@@ -340,6 +336,7 @@ class Proxy:
             head = conn.send(h11.Response(status_code=response.status, headers=out,
                                           reason=response.reason.encode("latin-1")))
             tail = conn.send(h11.Data(data=data)) if data and not no_body else b""
+            raw.duration_ms = (time.perf_counter() - started) * 1000
             sock.sendall(head + tail + conn.send(h11.EndOfMessage()))
             return
         if length is not None:
@@ -348,6 +345,7 @@ class Proxy:
                                             reason=response.reason.encode("latin-1"))))
         while chunk := response.read(65536):
             sock.sendall(conn.send(h11.Data(data=chunk)))
+        raw.duration_ms = (time.perf_counter() - started) * 1000
         sock.sendall(conn.send(h11.EndOfMessage()))
 
 

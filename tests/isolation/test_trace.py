@@ -110,7 +110,8 @@ def test_s3_virtual_host_names():
     ("lambda", "update_function_configuration", "UpdateFunctionConfiguration",
      {"FunctionName": "resize", "Timeout": 30}, "resize"),
     ("sts", "get_caller_identity", "GetCallerIdentity", {}, None),
-    ("sts", "assume_role", "AssumeRole", {"RoleArn": "arn:aws:iam::1:role/deployer", "RoleSessionName": "sess"}, "deployer"),
+    ("sts", "assume_role", "AssumeRole",
+     {"RoleArn": "arn:aws:iam::1:role/deployer", "RoleSessionName": "sess"}, "deployer"),
     ("rds", "delete_db_instance", "DeleteDBInstance",
      {"DBInstanceIdentifier": "prod-db", "SkipFinalSnapshot": True}, "prod-db"),
     ("dynamodbstreams", "list_streams", "ListStreams", {}, None),
@@ -190,7 +191,8 @@ def test_guess_target(params, expected):
 
 
 @pytest.mark.parametrize("status, headers, body, expected", [
-    (400, {"x-amzn-errortype": "ResourceNotFoundException:http://internal.amazon.com/"}, b"", "ResourceNotFoundException"),
+    (400, {"x-amzn-errortype": "ResourceNotFoundException:http://internal.amazon.com/"}, b"",
+     "ResourceNotFoundException"),
     (400, {}, json.dumps({"__type": "com.amazonaws.dynamodb.v20120810#ResourceInUseException"}).encode(),
      "ResourceInUseException"),
     (404, {}, b"<?xml version='1.0'?><Error><Code>NoSuchBucket</Code></Error>", "NoSuchBucket"),
