@@ -18,8 +18,10 @@ costs nothing on the request path.
 from __future__ import annotations
 
 import contextlib
+import html
 import http.client
 import itertools
+import json
 import socket
 import ssl
 import threading
@@ -230,7 +232,7 @@ class Proxy:
         except h11.RemoteProtocolError as error:
             if conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
                 with contextlib.suppress(OSError, h11.LocalProtocolError):
-                    _reply(conn, sock, 400, f"shadow proxy: bad request: {error}")
+                    _reply(conn, sock, 400, "ShadowBadRequest", f"shadow proxy: bad request: {error}")
         except (_Closed, OSError):
             pass
         finally:
@@ -242,7 +244,7 @@ class Proxy:
         host = host.strip("[]").lower() or authority.lower()
         if not is_aws_host(host):
             self._record_egress(authority, "proxy-connect", "CONNECT to a host that is not AWS: refused")
-            _reply(conn, sock, 403, f"shadow: egress to {authority} refused")
+            _reply(conn, sock, 403, "ShadowEgressRefused", f"shadow: egress to {authority} refused")
             return
         sock.sendall(conn.send(h11.Response(status_code=200, headers=[], reason=b"Connection established")))
         if conn.trailing_data[0]:
@@ -277,7 +279,8 @@ class Proxy:
                 hardwired = True
             else:
                 self._record_egress(authority, "proxy-http", f"{method} {event.target.decode('latin-1')[:200]}")
-                _reply(conn, sock, 403, f"shadow: egress to {authority} refused")
+                _reply(conn, sock, 403, "ShadowEgressRefused", f"shadow: egress to {authority} refused",
+                       json_body=_wants_json(headers))
                 return
         else:
             authority = host_header.lower()
@@ -286,7 +289,8 @@ class Proxy:
         if path.startswith(EMULATOR_CONTROL):
             self._record_egress(f"{authority}{path}", "emulator-control",
                                 "the change may not drive the emulator's own API: refused")
-            _reply(conn, sock, 403, "shadow: the emulator's control API is not part of AWS")
+            _reply(conn, sock, 403, "ShadowEgressRefused", "shadow: the emulator's control API is not part of AWS",
+                   json_body=_wants_json(headers))
             return
         lowered = {k: v for k, v in headers}
         keep = ("x-amz-target" in lowered or any(t in lowered.get("content-type", "")
@@ -303,9 +307,10 @@ class Proxy:
             response = upstream.send(method, target, forward, body)
         except (OSError, http.client.HTTPException) as error:
             upstream.close()
-            raw.status, raw.response_body = 502, f"sandbox unreachable: {error}".encode()
+            raw.status, raw.response_headers = 502, {"x-amzn-errortype": "ShadowSandboxUnreachable"}
             raw.duration_ms = (time.perf_counter() - started) * 1000
-            _reply(conn, sock, 502, f"shadow: the sandbox did not answer: {error}")
+            _reply(conn, sock, 502, "ShadowSandboxUnreachable", f"shadow: the sandbox did not answer: {error}",
+                   json_body=_wants_json(headers))
             return
         self._relay_response(conn, sock, method, response, raw, started)
 
@@ -371,11 +376,23 @@ def _read_body(conn: h11.Connection, sock: socket.socket) -> bytes:
             raise _Closed()
 
 
-def _reply(conn: h11.Connection, sock: socket.socket, status: int, text: str) -> None:
-    """A short plain-text answer from shadow itself (refusals, errors); the connection closes."""
-    data = (text + "\n").encode()
-    headers = [("content-type", "text/plain"), ("content-length", str(len(data))), ("connection", "close"),
-               ("x-shadow-refused", "1")]
+def _wants_json(headers: list[tuple[str, str]]) -> bool:
+    return any(k == "x-amz-target" or (k == "content-type" and "json" in v) for k, v in headers)
+
+
+def _reply(conn: h11.Connection, sock: socket.socket, status: int, code: str, message: str, *,
+           json_body: bool = False) -> None:
+    """An answer from shadow itself (refusal, sandbox down), shaped like an AWS error so that
+    SDKs report ``code``; the connection closes after it."""
+    if json_body:
+        data, kind = json.dumps({"__type": code, "message": message}).encode(), "application/x-amz-json-1.0"
+    else:
+        text = html.escape(message)
+        data = (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ErrorResponse><Error><Type>Sender</Type>"
+                f"<Code>{code}</Code><Message>{text}</Message></Error></ErrorResponse>\n").encode()
+        kind = "text/xml"
+    headers = [("content-type", kind), ("content-length", str(len(data))), ("connection", "close"),
+               ("x-amzn-errortype", code), ("x-shadow-refused", "1")]
     sock.sendall(conn.send(h11.Response(status_code=status, headers=headers))
                  + conn.send(h11.Data(data=data)) + conn.send(h11.EndOfMessage()))
 
@@ -383,8 +400,6 @@ def _reply(conn: h11.Connection, sock: socket.socket, status: int, text: str) ->
 def _to_call(raw: RawCall, default_region: str) -> Call:
     found = trace.identify(raw.request)
     code = trace.error_code(raw.status, raw.response_headers, raw.response_body)
-    if raw.status == 502 and not raw.response_headers:
-        code = "ShadowSandboxUnreachable"
     return Call(
         service=found.service, operation=found.operation, region=found.region or default_region,
         status=raw.status, error_code=code, params=found.params, target=found.target, host=raw.authority,
