@@ -13,7 +13,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -200,7 +199,3 @@ def run_isolated(argv: list[str], *, sandbox_endpoint: str, cwd: Path, timeout: 
                          duration_s=round(duration, 3), calls=proxy.calls(region), egress=list(proxy.egress),
                          isolation="netns" if use_namespace else "proxy", notes=notes)
 
-
-if __name__ == "__main__":  # manual use: python -m harness.isolation.run ENDPOINT -- argv...
-    execution = run_isolated(sys.argv[3:], sandbox_endpoint=sys.argv[1], cwd=Path.cwd(), timeout=60)
-    print(execution)

@@ -149,6 +149,9 @@ def identify(request: Request) -> Identity:
     action = (form or {}).get("Action", [None])[0]
     cbor = _CBOR_PATH.match(request.path) if request.method == "POST" else None
     candidates = _candidates(signing, prefix)
+    if not candidates and amz_target:  # unsigned JSON request: the target prefix names the service
+        by_target = catalog.index().by_target_prefix.get(amz_target.rpartition(".")[0])
+        candidates = [by_target] if by_target else []
     for service in candidates:
         info = catalog.index().services[service]
         if amz_target:

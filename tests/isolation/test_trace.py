@@ -160,6 +160,13 @@ def test_unsigned_request_to_unknown_host_stays_unknown():
     assert (found.service, found.operation) == ("unknown", "unknown")
 
 
+def test_unsigned_json_request_is_named_by_its_target_prefix():
+    request = Request("POST", "127.0.0.1", "/", "", {"x-amz-target": "DynamoDB_20120810.DeleteTable"},
+                      b'{"TableName": "orders"}')
+    found = identify(request)
+    assert (found.service, found.operation, found.target) == ("dynamodb", "DeleteTable", "orders")
+
+
 def test_signing_name_differs_from_service_name():
     """CloudWatch signs as "monitoring"; the trace must still say "cloudwatch"."""
     found = identify(botocore_request("cloudwatch", "delete_alarms", endpoint="http://127.0.0.1:4580",
