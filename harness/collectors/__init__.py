@@ -7,6 +7,7 @@ The same collectors read production and sandboxes. To add a service, write
 from harness.collectors.base import Collector, Limits, ServiceRules
 from harness.collectors.dynamodb import DynamoDBCollector
 from harness.collectors.s3 import S3Collector
+from harness.collectors.sns import SNSCollector
 from harness.collectors.sqs import SQSCollector
 from harness.registry import Registry
 
@@ -14,6 +15,7 @@ REGISTRY: Registry[Collector] = Registry("service")
 REGISTRY.register("s3", S3Collector())
 REGISTRY.register("dynamodb", DynamoDBCollector())
 REGISTRY.register("sqs", SQSCollector())
+REGISTRY.register("sns", SNSCollector())
 
 
 def rules_for(service: str) -> ServiceRules:

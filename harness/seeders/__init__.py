@@ -8,11 +8,13 @@ from harness.registry import Registry
 from harness.seeders.base import IdMap, SeedContext, Seeder
 from harness.seeders.dynamodb import DynamoDBSeeder
 from harness.seeders.s3 import S3Seeder
+from harness.seeders.sns import SNSSeeder
 from harness.seeders.sqs import SQSSeeder
 
 REGISTRY: Registry[Seeder] = Registry("seeder")
 REGISTRY.register("s3", S3Seeder())
 REGISTRY.register("dynamodb", DynamoDBSeeder())
 REGISTRY.register("sqs", SQSSeeder())
+REGISTRY.register("sns", SNSSeeder())
 
 __all__ = ["REGISTRY", "IdMap", "SeedContext", "Seeder"]

@@ -16,13 +16,15 @@ EXPECTED = {
     "s3": ["s3:bucket/app-logs", "s3:bucket/customer-exports"],
     "dynamodb": ["dynamodb:table/orders", "dynamodb:table/sessions"],
     "sqs": ["sqs:queue/orders", "sqs:queue/billing-events", "sqs:queue/billing-events-dlq"],
+    "sns": ["sns:topic/alerts"],
 }
 
 
 @pytest.mark.parametrize("service", sorted(EXPECTED))
 def test_roundtrip_is_equal(fresh_prod, service):
-    build_estate(fresh_prod.target(), services=(service,))
-    prod, _mirror, diffs, box = roundtrip(fresh_prod.target(), [service])
+    services = (service,)
+    build_estate(fresh_prod.target(), services=services)
+    prod, _mirror, diffs, box = roundtrip(fresh_prod.target(), list(services))
     try:
         for address in EXPECTED[service]:
             assert address in prod.resources, f"{address} not captured"
