@@ -6,6 +6,7 @@ The same collectors read production and sandboxes. To add a service, write
 
 from harness.collectors.base import Collector, Limits, ServiceRules
 from harness.collectors.dynamodb import DynamoDBCollector
+from harness.collectors.iam import IAMCollector
 from harness.collectors.s3 import S3Collector
 from harness.collectors.sns import SNSCollector
 from harness.collectors.sqs import SQSCollector
@@ -16,6 +17,7 @@ REGISTRY.register("s3", S3Collector())
 REGISTRY.register("dynamodb", DynamoDBCollector())
 REGISTRY.register("sqs", SQSCollector())
 REGISTRY.register("sns", SNSCollector())
+REGISTRY.register("iam", IAMCollector())
 
 
 def rules_for(service: str) -> ServiceRules:

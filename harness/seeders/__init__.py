@@ -7,6 +7,7 @@ in ``harness.collectors``.
 from harness.registry import Registry
 from harness.seeders.base import IdMap, SeedContext, Seeder
 from harness.seeders.dynamodb import DynamoDBSeeder
+from harness.seeders.iam import IAMSeeder
 from harness.seeders.s3 import S3Seeder
 from harness.seeders.sns import SNSSeeder
 from harness.seeders.sqs import SQSSeeder
@@ -16,5 +17,6 @@ REGISTRY.register("s3", S3Seeder())
 REGISTRY.register("dynamodb", DynamoDBSeeder())
 REGISTRY.register("sqs", SQSSeeder())
 REGISTRY.register("sns", SNSSeeder())
+REGISTRY.register("iam", IAMSeeder())
 
 __all__ = ["REGISTRY", "IdMap", "SeedContext", "Seeder"]

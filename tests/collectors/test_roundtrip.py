@@ -17,6 +17,8 @@ EXPECTED = {
     "dynamodb": ["dynamodb:table/orders", "dynamodb:table/sessions"],
     "sqs": ["sqs:queue/orders", "sqs:queue/billing-events", "sqs:queue/billing-events-dlq"],
     "sns": ["sns:topic/alerts"],
+    "iam": ["iam:role/deployer", "iam:role/analytics", "iam:role/orders-processor", "iam:policy/orders-read",
+            "iam:group/engineers", "iam:user/ci-bot"],
 }
 
 
