@@ -7,6 +7,7 @@ The same collectors read production and sandboxes. To add a service, write
 from harness.collectors.base import Collector, Limits, ServiceRules
 from harness.collectors.dynamodb import DynamoDBCollector
 from harness.collectors.iam import IAMCollector
+from harness.collectors.kms import KMSCollector
 from harness.collectors.s3 import S3Collector
 from harness.collectors.sns import SNSCollector
 from harness.collectors.sqs import SQSCollector
@@ -18,6 +19,7 @@ REGISTRY.register("dynamodb", DynamoDBCollector())
 REGISTRY.register("sqs", SQSCollector())
 REGISTRY.register("sns", SNSCollector())
 REGISTRY.register("iam", IAMCollector())
+REGISTRY.register("kms", KMSCollector())
 
 
 def rules_for(service: str) -> ServiceRules:

@@ -8,6 +8,7 @@ from harness.registry import Registry
 from harness.seeders.base import IdMap, SeedContext, Seeder
 from harness.seeders.dynamodb import DynamoDBSeeder
 from harness.seeders.iam import IAMSeeder
+from harness.seeders.kms import KMSSeeder
 from harness.seeders.s3 import S3Seeder
 from harness.seeders.sns import SNSSeeder
 from harness.seeders.sqs import SQSSeeder
@@ -18,5 +19,6 @@ REGISTRY.register("dynamodb", DynamoDBSeeder())
 REGISTRY.register("sqs", SQSSeeder())
 REGISTRY.register("sns", SNSSeeder())
 REGISTRY.register("iam", IAMSeeder())
+REGISTRY.register("kms", KMSSeeder())
 
 __all__ = ["REGISTRY", "IdMap", "SeedContext", "Seeder"]

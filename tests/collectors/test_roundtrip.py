@@ -19,6 +19,7 @@ EXPECTED = {
     "sns": ["sns:topic/alerts"],
     "iam": ["iam:role/deployer", "iam:role/analytics", "iam:role/orders-processor", "iam:policy/orders-read",
             "iam:group/engineers", "iam:user/ci-bot"],
+    "kms": ["kms:key/app-data", "kms:key/old-reports"],
 }
 
 
