@@ -9,6 +9,7 @@ from harness.collectors.dynamodb import DynamoDBCollector
 from harness.collectors.iam import IAMCollector
 from harness.collectors.kms import KMSCollector
 from harness.collectors.s3 import S3Collector
+from harness.collectors.secretsmanager import SecretsManagerCollector
 from harness.collectors.sns import SNSCollector
 from harness.collectors.sqs import SQSCollector
 from harness.registry import Registry
@@ -20,6 +21,7 @@ REGISTRY.register("sqs", SQSCollector())
 REGISTRY.register("sns", SNSCollector())
 REGISTRY.register("iam", IAMCollector())
 REGISTRY.register("kms", KMSCollector())
+REGISTRY.register("secretsmanager", SecretsManagerCollector())
 
 
 def rules_for(service: str) -> ServiceRules:

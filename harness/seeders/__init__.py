@@ -10,6 +10,7 @@ from harness.seeders.dynamodb import DynamoDBSeeder
 from harness.seeders.iam import IAMSeeder
 from harness.seeders.kms import KMSSeeder
 from harness.seeders.s3 import S3Seeder
+from harness.seeders.secretsmanager import SecretsManagerSeeder
 from harness.seeders.sns import SNSSeeder
 from harness.seeders.sqs import SQSSeeder
 
@@ -20,5 +21,6 @@ REGISTRY.register("sqs", SQSSeeder())
 REGISTRY.register("sns", SNSSeeder())
 REGISTRY.register("iam", IAMSeeder())
 REGISTRY.register("kms", KMSSeeder())
+REGISTRY.register("secretsmanager", SecretsManagerSeeder())
 
 __all__ = ["REGISTRY", "IdMap", "SeedContext", "Seeder"]

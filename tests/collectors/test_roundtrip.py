@@ -20,6 +20,7 @@ EXPECTED = {
     "iam": ["iam:role/deployer", "iam:role/analytics", "iam:role/orders-processor", "iam:policy/orders-read",
             "iam:group/engineers", "iam:user/ci-bot"],
     "kms": ["kms:key/app-data", "kms:key/old-reports"],
+    "secretsmanager": ["secretsmanager:secret/prod/db-password"],
 }
 
 
