@@ -4,6 +4,7 @@ The same collectors read production and sandboxes. To add a service, write
 ``harness/collectors/<service>.py`` with a ``Collector`` subclass and register it here.
 """
 
+from harness.collectors.awslambda import LambdaCollector
 from harness.collectors.base import Collector, Limits, ServiceRules
 from harness.collectors.dynamodb import DynamoDBCollector
 from harness.collectors.iam import IAMCollector
@@ -22,6 +23,7 @@ REGISTRY.register("sns", SNSCollector())
 REGISTRY.register("iam", IAMCollector())
 REGISTRY.register("kms", KMSCollector())
 REGISTRY.register("secretsmanager", SecretsManagerCollector())
+REGISTRY.register("lambda", LambdaCollector())
 
 
 def rules_for(service: str) -> ServiceRules:

@@ -5,6 +5,7 @@ in ``harness.collectors``.
 """
 
 from harness.registry import Registry
+from harness.seeders.awslambda import LambdaSeeder
 from harness.seeders.base import IdMap, SeedContext, Seeder
 from harness.seeders.dynamodb import DynamoDBSeeder
 from harness.seeders.iam import IAMSeeder
@@ -22,5 +23,6 @@ REGISTRY.register("sns", SNSSeeder())
 REGISTRY.register("iam", IAMSeeder())
 REGISTRY.register("kms", KMSSeeder())
 REGISTRY.register("secretsmanager", SecretsManagerSeeder())
+REGISTRY.register("lambda", LambdaSeeder())
 
 __all__ = ["REGISTRY", "IdMap", "SeedContext", "Seeder"]
