@@ -53,6 +53,14 @@ def prod_target(prod_estate: tuple[MotoBackend, EstateInfo]) -> Target:
 
 
 @pytest.fixture(scope="session")
+def prod_snapshot(prod_estate: tuple[MotoBackend, EstateInfo]):
+    """One capture of the sample estate by every registered collector (read-only tests)."""
+    from harness.collectors.capture import capture
+
+    return capture(prod_estate[0].target(), regions=["us-east-1"])
+
+
+@pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     """A real PostgreSQL server on a unix socket (skipped, with the reason, when not installed)."""
     from tests import pg
