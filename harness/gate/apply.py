@@ -6,7 +6,8 @@
 3. Drift: production is captured again where the bundle acts and diffed with the
    simulated snapshot; any difference voids the approvals and refuses.
 4. The stored bundle runs through its own runner with the production executor.
-5. Production is captured again; the real change set must equal the simulated one
+5. Production is captured again (every service the snapshot covers, not only where
+   the bundle said it acts); the real change set must equal the simulated one
    (addresses, actions, field paths, data counts) or the apply is reported as
    diverged, loudly, with a non-zero exit.
 """
@@ -105,7 +106,7 @@ def _apply(gate: Gate, record: ApplyRecord, sub: Submission, target: Target, tim
         stage[0] = "execute"
         outcome = runner.run(ctx)
         after = drift.recapture(target, snapshot, addresses)
-    real = diff(drift.restrict(before, addresses), drift.restrict(after, addresses), production=before)
+    real = diff(before, after, production=before)  # everywhere, not only where the bundle said it acts
     result = ApplyResult(sub.id, "applied", sorted(addresses), compare(sub.report.get("changes", []), real), real,
                          outcome.execution.stdout, outcome.execution.stderr)
     detail = {"addresses": result.addresses, "real": real.to_json()["changes"], "divergence": result.divergence}

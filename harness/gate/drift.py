@@ -43,12 +43,18 @@ def limits_of(snapshot: Snapshot) -> Limits:
     return Limits(**{k: v for k, v in snapshot.limits.items() if k in Limits.__dataclass_fields__})
 
 
-def recapture(target: Target, snapshot: Snapshot, addresses: set[str]) -> Snapshot:
-    """Production now, for the services of ``addresses``, read like the original snapshot."""
+def watched_services(snapshot: Snapshot, addresses: set[str]) -> list[str]:
+    """Every service the snapshot covers (so that apply sees effects anywhere), else those of ``addresses``."""
     from harness.collectors import REGISTRY
 
-    services = [s for s in services_of(addresses) if s in REGISTRY]
-    return capture(target, regions=list(snapshot.source.regions), services=services, limits=limits_of(snapshot))
+    wanted = set(snapshot.services) | set(services_of(addresses)) if snapshot.services else set(services_of(addresses))
+    return sorted(s for s in wanted if s in REGISTRY)
+
+
+def recapture(target: Target, snapshot: Snapshot, addresses: set[str]) -> Snapshot:
+    """Production now, read like the original snapshot (same collectors, regions and limits)."""
+    return capture(target, regions=list(snapshot.source.regions), services=watched_services(snapshot, addresses),
+                   limits=limits_of(snapshot))
 
 
 def restrict(snapshot: Snapshot, addresses: set[str]) -> Snapshot:

@@ -84,6 +84,7 @@ def submit_scenario(gate: Gate, actor: User, root: Path, name: str, **options: A
     if name not in found:
         raise BadInput(f"no scenario {name!r}", where=str(root), hint=f"Scenarios: {', '.join(sorted(found))}")
     bundle, snapshot, config, now = prepare(found[name])
+    options = {k: v for k, v in options.items() if k not in ("config", "now")}  # the scenario's own win
     return simulate_and_submit(gate, actor, bundle, snapshot, config=config, now=now, **options)
 
 
