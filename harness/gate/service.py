@@ -119,7 +119,7 @@ class Gate:
             snapshot_digest=snapshot.digest, report_digest=doc["digest"], outcome=verdict["outcome"],
             approvals_required=int(verdict["approvals_required"]), destructive=bool(verdict["destructive"]),
             elevated=bool(verdict["elevated"]), status=QUEUED if promoted else REJECTED,
-            status_note="" if promoted else f"verdict {verdict['outcome']}: {(verdict['reasons'] or [''])[0]}",
+            status_note="" if promoted else f"verdict {verdict['outcome']}",
             created_at=iso(self.now()), findings=list(doc.get("findings", [])), report=doc, files=files,
             bundle_file=bundle_file)
         with self.store.tx() as tx:
