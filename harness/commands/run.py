@@ -6,10 +6,12 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import Any
 
 from harness.bundles import load_bundle
+from harness.bundles.model import Bundle
 from harness.config import load_config, parse_time
-from harness.estate.snapshot import load
+from harness.estate.snapshot import Snapshot, load
 from harness.fsutil import atomic_write
 from harness.report import RENDERERS
 from harness.report.model import build
@@ -33,27 +35,37 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
                        description="Seed a sandbox from the snapshot, execute the bundle there in isolation, "
                                    "measure its effect, match it against the declared intent and policies. "
                                    "Exit code: 0 promoted, 1 rejected, 2 bad input, 3 inconclusive.")
+    add_simulation_args(p)
+    p.add_argument("--format", default="text", choices=None, help="text (default), json, markdown, html")
+    p.add_argument("-o", "--output", help="write the report here (atomically) instead of stdout")
+    p.set_defaults(handler=run)
+
+
+def add_simulation_args(p: argparse.ArgumentParser) -> None:
+    """What a simulation needs: the bundle, the snapshot, the backend, config, time and timeout."""
     p.add_argument("bundle", help="bundle.yaml, or the folder that holds it")
     p.add_argument("--snapshot", required=True, help="production snapshot from `shadow capture`")
     add_backend_args(p)
-    p.add_argument("--format", default="text", choices=None, help="text (default), json, markdown, html")
-    p.add_argument("-o", "--output", help="write the report here (atomically) instead of stdout")
     p.add_argument("--config", help="shadow.toml (default: ./shadow.toml or ./pyproject.toml [tool.shadow])")
     p.add_argument("--at", help="evaluate time-based policies (freeze windows) as of this ISO time")
     p.add_argument("--timeout", type=int, help="seconds before the change is killed (default: bundle or config)")
-    p.set_defaults(handler=run)
+
+
+def simulation_inputs(args: argparse.Namespace) -> tuple[Bundle, Snapshot, dict[str, Any]]:
+    """The bundle, the snapshot and the keyword arguments of ``simulate`` from the arguments above."""
+    bundle = load_bundle(args.bundle)
+    snapshot = load(args.snapshot)
+    now = parse_time(args.at, "--at") if args.at else dt.datetime.now(dt.UTC)
+    return bundle, snapshot, {"config": load_config(args.config), "backend": args.backend,
+                              "backend_options": backend_options(args), "now": now, "timeout": args.timeout}
 
 
 def run(args: argparse.Namespace) -> int:
     renderer = RENDERERS.get(args.format)
-    bundle = load_bundle(args.bundle)
-    snapshot = load(args.snapshot)
-    config = load_config(args.config)
-    now = parse_time(args.at, "--at") if args.at else dt.datetime.now(dt.UTC)
+    bundle, snapshot, options = simulation_inputs(args)
     from harness.simulate import simulate
 
-    sim = simulate(bundle, snapshot, config=config, backend=args.backend, backend_options=backend_options(args),
-                   now=now, timeout=args.timeout)
+    sim = simulate(bundle, snapshot, **options)
     doc = build(sim)
     output = renderer(doc)
     if args.output:

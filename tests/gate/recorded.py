@@ -26,33 +26,24 @@ from tests.factories import change, changeset, res, snapshot
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 
-QUEUE_BUNDLE = """\
+ONE_CALL = """\
 apiVersion: shadow/v1
 kind: ChangeBundle
 metadata: {{name: {name}, author: "{author}"}}
 intent:
-  summary: Create the {queue} queue.
+  summary: {verb} the {queue} queue.
   effects:
-    - {{action: create, resource: "sqs:queue/{queue}"}}
+    - {{action: {action}, resource: "sqs:queue/{queue}"}}
 change:
   kind: aws-calls
   calls:
-    - {{service: sqs, operation: CreateQueue, params: {{QueueName: {queue}}}}}
+    - {{service: sqs, operation: {operation}, params: {{{param}: {value}}}}}
 """
-
-DELETE_BUNDLE = """\
-apiVersion: shadow/v1
-kind: ChangeBundle
-metadata: {{name: {name}, author: "{author}"}}
-intent:
-  summary: Delete the {queue} queue.
-  effects:
-    - {{action: delete, resource: "sqs:queue/{queue}"}}
-change:
-  kind: aws-calls
-  calls:
-    - {{service: sqs, operation: DeleteQueue, params: {{QueueUrl: "http://sqs.us-east-1.localhost/210987654321/{queue}"}}}}
-"""
+QUEUE_BUNDLE = ONE_CALL.replace("{verb}", "Create").replace("{action}", "create").replace(
+    "{operation}", "CreateQueue").replace("{param}", "QueueName").replace("{value}", "{queue}")
+DELETE_BUNDLE = ONE_CALL.replace("{verb}", "Delete").replace("{action}", "delete").replace(
+    "{operation}", "DeleteQueue").replace("{param}", "QueueUrl").replace(
+    "{value}", '"http://sqs.us-east-1.localhost/210987654321/{queue}"')
 
 
 def write_bundle(folder: Path, text: str, **fields: str) -> Bundle:
