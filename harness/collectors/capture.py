@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError, NoCredenti
 
 from harness.aws import Target
 from harness.collectors.base import CaptureContext, Collector, Limits
+from harness.diff.masks import sort_unordered
 from harness.errors import BadInput, EndpointUnreachable
 from harness.estate.snapshot import Gap, Resource, Snapshot, Source
 
@@ -69,6 +70,8 @@ def capture(
             advance(f"{collector.service} {region}: {len(found)} resources")
 
     link_ids(resources)
+    for res in resources.values():
+        sort_unordered(res)
     gaps.sort(key=lambda g: (g.service, g.region, g.operation, g.address or ""))
     return Snapshot(
         source=Source(account, regions, target.kind, target.endpoint_url),

@@ -5,6 +5,9 @@ AWS API. Names are preserved. Where the emulator assigns its own ids (EC2 ids, A
 with random parts), the seeder records ``address -> sandbox id/arn`` in the ``IdMap``;
 configurations in snapshots refer to other resources as ``@address`` (id) or
 ``@address#arn``, which ``SeedContext.ref`` turns into the sandbox's values.
+Where an address itself holds an emulator-assigned name (EC2 resources without a
+unique Name tag, RDS automated snapshots), the seeder records an alias, and
+``IdMap.production_view`` renames the sandbox's capture back to production addresses.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from harness.aws import Target
 from harness.collectors.base import Limits
+from harness.diff.masks import sort_unordered
 from harness.estate.snapshot import Resource, Snapshot
 
 T = TypeVar("T")
@@ -32,6 +36,7 @@ class IdMap:
     ids: dict[str, str] = field(default_factory=dict)
     arns: dict[str, str] = field(default_factory=dict)
     prod_to_sandbox: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, tuple[str, str]] = field(default_factory=dict)  # sandbox address -> (address, name)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def record(self, resource: Resource, sandbox_id: str | None = None,
@@ -46,12 +51,46 @@ class IdMap:
                 if resource.arn:
                     self.prod_to_sandbox[resource.arn] = sandbox_arn
 
+    def alias(self, resource: Resource, sandbox_address: str) -> None:
+        """The sandbox names ``resource`` ``sandbox_address`` (an id or a time it chose)."""
+        if sandbox_address != resource.address:
+            with self._lock:
+                self.aliases[sandbox_address] = (resource.address, resource.name)
+
     def sandbox_to_prod(self) -> dict[str, str]:
         return {v: k for k, v in self.prod_to_sandbox.items()}
 
+    def production_view(self, resources: dict[str, Resource]) -> dict[str, Resource]:
+        """Rename a sandbox capture to production addresses, references included."""
+        if not self.aliases:
+            return resources
+        refs = {f"@{sb}": f"@{prod}" for sb, (prod, _name) in self.aliases.items()}
+        refs.update({f"@{sb}#arn": f"@{prod}#arn" for sb, (prod, _name) in self.aliases.items()})
+        out: dict[str, Resource] = {}
+        for address, res in resources.items():
+            if address in self.aliases:
+                res.address, res.name = self.aliases[address]
+            res.config = _rename(res.config, refs)
+            res.policies = _rename(res.policies, refs)
+            res.refs = {k: self.aliases.get(v, (v, ""))[0] for k, v in res.refs.items()}
+            sort_unordered(res)
+            out[res.address] = res
+        return dict(sorted(out.items()))
+
     def to_json(self) -> dict[str, Any]:
         return {"ids": dict(self.ids), "arns": dict(self.arns),
-                "prod_to_sandbox": dict(self.prod_to_sandbox)}
+                "prod_to_sandbox": dict(self.prod_to_sandbox),
+                "aliases": {sb: prod for sb, (prod, _name) in self.aliases.items()}}
+
+
+def _rename(value: Any, refs: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return refs.get(value, value)
+    if isinstance(value, dict):
+        return {k: _rename(v, refs) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rename(v, refs) for v in value]
+    return value
 
 
 @dataclass
