@@ -1,43 +1,56 @@
-"""RDS: DB instances, DB subnet groups, and manual and automated DB snapshots.
+"""RDS: DB instances, Aurora-style DB clusters, DB subnet groups, and manual and
+automated snapshots of both.
 
 The master password is never readable through the API and never captured. Row counts
-are not visible through the AWS API either: an instance's data is
+are not visible through the AWS API either: a database's data is
 ``{"unit": "rows", "count": null}`` (unknown, not zero); a later option that connects
-to the database may fill it. Snapshots name their instance in ``refs["db"]`` so that a
-report can say "deletes rds:db/prod-db and both of its snapshots".
+to the database may fill it. Snapshots name their source in ``refs`` (``db`` or
+``cluster``) so that a report can say "deletes rds:db/prod-db and both of its snapshots".
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from harness.collectors.base import CaptureContext, Collector, ServiceRules, tags_dict
 from harness.estate.snapshot import Resource
 
+_SNAPSHOT_VOLATILE = ("config.Status", "config.PercentProgress")
+_SNAPSHOT_IDENTITY = ("SnapshotCreateTime", "OriginalSnapshotCreateTime", "InstanceCreateTime", "ClusterCreateTime")
+
 RULES = ServiceRules(
     volatile={
         "db": ("config.DBInstanceStatus", "config.LatestRestorableTime", "config.PendingModifiedValues"),
+        "cluster": ("config.Status", "config.LatestRestorableTime", "config.EarliestRestorableTime",
+                    "config.PendingModifiedValues"),
         "subnet-group": ("config.SubnetGroupStatus", "config.Subnets.*.SubnetStatus"),
-        "snapshot": ("config.Status", "config.PercentProgress"),
+        "snapshot": _SNAPSHOT_VOLATILE,
+        "cluster-snapshot": _SNAPSHOT_VOLATILE,
     },
     identity={
         "db": ("DbiResourceId", "InstanceCreateTime", "Endpoint.Address"),
-        "snapshot": ("SnapshotCreateTime", "OriginalSnapshotCreateTime", "InstanceCreateTime"),
+        "cluster": ("DbClusterResourceId", "ClusterCreateTime", "Endpoint", "ReaderEndpoint", "HostedZoneId"),
+        "snapshot": _SNAPSHOT_IDENTITY,
+        "cluster-snapshot": _SNAPSHOT_IDENTITY,
     },
     why={
         "config.DBInstanceStatus": "transient (creating/backing-up/modifying/available)",
+        "config.Status": "transient: a cluster or snapshot is creating, then available",
         "config.LatestRestorableTime": "moves forward every few minutes",
+        "config.EarliestRestorableTime": "moves forward with the backup retention window",
         "config.PendingModifiedValues": "changes waiting for the maintenance window; they show once applied",
         "config.SubnetGroupStatus": "Complete/Incomplete follows the subnets, not an edit of the group",
         "config.Subnets.*.SubnetStatus": "Active/Inactive follows the subnet, not an edit of the group",
-        "config.Status": "a snapshot is creating, then available",
         "config.PercentProgress": "a snapshot's copy progress",
         "identity.*": "resource ids, creation times and endpoint host names are new when a resource is recreated",
     },
     unordered={
         "db": ("config.VpcSecurityGroups", "config.DBParameterGroups", "config.OptionGroups",
                "config.EnabledCloudwatchLogsExports"),
+        "cluster": ("config.VpcSecurityGroups", "config.DBClusterMembers", "config.AvailabilityZones",
+                    "config.EnabledCloudwatchLogsExports"),
         "subnet-group": ("config.Subnets",),
     },
 )
@@ -48,29 +61,67 @@ _DB_DROP = {
     "DBSubnetGroup", "VpcSecurityGroups", "DBParameterGroups", "OptionGroupMemberships", "DBSecurityGroups",
     "MasterUserPassword", "ActivityStreamKinesisStreamName", "CertificateDetails", "DbInstancePort",
 }
-_SNAPSHOT_DROP = {"DBSnapshotIdentifier", "DBSnapshotArn", "TagList", "SnapshotCreateTime",
-                  "OriginalSnapshotCreateTime", "InstanceCreateTime"}
+_CLUSTER_DROP = {
+    "DBClusterIdentifier", "DBClusterArn", "DbClusterResourceId", "ClusterCreateTime", "TagList", "Endpoint",
+    "ReaderEndpoint", "CustomEndpoints", "HostedZoneId", "DBSubnetGroup", "VpcSecurityGroups", "DBClusterMembers",
+    "MasterUserPassword", "ActivityStreamKinesisStreamName",
+}
+
+
+@dataclass(frozen=True)
+class SnapshotKind:
+    """What differs between DB snapshots and DB cluster snapshots (same shape otherwise)."""
+
+    type: str  # resource type: snapshot | cluster-snapshot
+    source_type: str  # the type it is taken from: db | cluster
+    ref: str  # refs key naming the source
+    source_key: str  # DBInstanceIdentifier | DBClusterIdentifier
+    id_key: str  # DBSnapshotIdentifier | DBClusterSnapshotIdentifier
+    arn_key: str
+    describe: str  # the listing operation
+    list_key: str
+    attributes: str  # the sharing-attributes operation
+    attributes_result: str
+    attributes_key: str
+
+
+DB_SNAPSHOTS = SnapshotKind(
+    "snapshot", "db", "db", "DBInstanceIdentifier", "DBSnapshotIdentifier", "DBSnapshotArn", "DescribeDBSnapshots",
+    "DBSnapshots", "DescribeDBSnapshotAttributes", "DBSnapshotAttributesResult", "DBSnapshotAttributes")
+CLUSTER_SNAPSHOTS = SnapshotKind(
+    "cluster-snapshot", "cluster", "cluster", "DBClusterIdentifier", "DBClusterSnapshotIdentifier",
+    "DBClusterSnapshotArn", "DescribeDBClusterSnapshots", "DBClusterSnapshots", "DescribeDBClusterSnapshotAttributes",
+    "DBClusterSnapshotAttributesResult", "DBClusterSnapshotAttributes")
+SNAPSHOT_KINDS = (DB_SNAPSHOTS, CLUSTER_SNAPSHOTS)
 
 
 def is_automated(snapshot: dict[str, Any]) -> bool:
     return snapshot.get("SnapshotType") == AUTOMATED
 
 
+def subnet_group_arn(name: str | None, cluster_arn: str | None) -> str | None:
+    """Clusters name their subnet group without its ARN; build it so that it links like an instance's."""
+    if not name or not cluster_arn:
+        return name
+    partition, region, account = cluster_arn.split(":")[1], cluster_arn.split(":")[3], cluster_arn.split(":")[4]
+    return f"arn:{partition}:rds:{region}:{account}:subgrp:{name}"
+
+
 class RDSCollector(Collector):
     service = "rds"
     client_name = "rds"
-    types = ("db", "subnet-group", "snapshot")
+    types = ("db", "cluster", "subnet-group", "snapshot", "cluster-snapshot")
     rules = RULES
 
     def collect(self, ctx: CaptureContext) -> Iterator[Resource]:
         rds = ctx.client()
-        instances = ctx.paginate(rds, "DescribeDBInstances", "DBInstances")
-        for inst in instances or []:
-            yield self._db(ctx, inst)
+        yield from (self._db(ctx, i) for i in ctx.paginate(rds, "DescribeDBInstances", "DBInstances") or [])
+        yield from (self._cluster(ctx, c) for c in ctx.paginate(rds, "DescribeDBClusters", "DBClusters") or [])
         groups = ctx.paginate(rds, "DescribeDBSubnetGroups", "DBSubnetGroups")
         yield from ctx.map(lambda g: self._subnet_group(ctx, g), groups or [])
-        snapshots = ctx.paginate(rds, "DescribeDBSnapshots", "DBSnapshots")
-        yield from ctx.map(lambda s: self._snapshot(ctx, s), snapshots or [])
+        for kind in SNAPSHOT_KINDS:
+            snapshots = ctx.paginate(rds, kind.describe, kind.list_key)
+            yield from ctx.map(lambda s, k=kind: self._snapshot(ctx, k, s), snapshots or [])
 
     def _db(self, ctx: CaptureContext, inst: dict[str, Any]) -> Resource:
         name = inst["DBInstanceIdentifier"]
@@ -82,6 +133,7 @@ class RDSCollector(Collector):
         config["VpcSecurityGroups"] = [g["VpcSecurityGroupId"] for g in inst.get("VpcSecurityGroups") or []]
         config["DBParameterGroups"] = [g["DBParameterGroupName"] for g in inst.get("DBParameterGroups") or []]
         config["OptionGroups"] = [g["OptionGroupName"] for g in inst.get("OptionGroupMemberships") or []]
+        cluster = inst.get("DBClusterIdentifier")
         return ctx.resource(
             "db", name,
             id=inst.get("DbiResourceId"),
@@ -91,6 +143,25 @@ class RDSCollector(Collector):
             data={"unit": "rows", "count": None},
             identity={"DbiResourceId": inst.get("DbiResourceId"), "InstanceCreateTime": inst.get("InstanceCreateTime"),
                       "Endpoint.Address": endpoint.get("Address")},
+            refs={"cluster": ctx.address("cluster", cluster)} if cluster else {},
+        )
+
+    def _cluster(self, ctx: CaptureContext, cluster: dict[str, Any]) -> Resource:
+        name = cluster["DBClusterIdentifier"]
+        config = {k: v for k, v in cluster.items() if k not in _CLUSTER_DROP}
+        config["DBSubnetGroup"] = subnet_group_arn(cluster.get("DBSubnetGroup"), cluster.get("DBClusterArn"))
+        config["VpcSecurityGroups"] = [g["VpcSecurityGroupId"] for g in cluster.get("VpcSecurityGroups") or []]
+        config["DBClusterMembers"] = [{k: m[k] for k in ("DBInstanceIdentifier", "IsClusterWriter", "PromotionTier")
+                                       if k in m} for m in cluster.get("DBClusterMembers") or []]
+        return ctx.resource(
+            "cluster", name,
+            id=cluster.get("DbClusterResourceId"),
+            arn=cluster.get("DBClusterArn"),
+            config=config,
+            tags=tags_dict(cluster.get("TagList")),
+            data={"unit": "rows", "count": None},
+            identity={k: cluster.get(k) for k in ("DbClusterResourceId", "ClusterCreateTime", "Endpoint",
+                                                   "ReaderEndpoint", "HostedZoneId")},
         )
 
     def _subnet_group(self, ctx: CaptureContext, group: dict[str, Any]) -> Resource:
@@ -109,23 +180,23 @@ class RDSCollector(Collector):
         return ctx.resource("subnet-group", name, arn=arn, config=config,
                             tags=tags_dict((tags or {}).get("TagList")))
 
-    def _snapshot(self, ctx: CaptureContext, snap: dict[str, Any]) -> Resource:
-        name = snap["DBSnapshotIdentifier"]
-        address = ctx.address("snapshot", name)
+    def _snapshot(self, ctx: CaptureContext, kind: SnapshotKind, snap: dict[str, Any]) -> Resource:
+        name = snap[kind.id_key]
+        address = ctx.address(kind.type, name)
         policies: dict[str, Any] = {}
         if not is_automated(snap):  # automated snapshots cannot be shared
-            got = ctx.call(ctx.client(), "DescribeDBSnapshotAttributes", DBSnapshotIdentifier=name, address=address)
+            got = ctx.call(ctx.client(), kind.attributes, **{kind.id_key: name}, address=address)
             if got is not None:
-                attributes = (got.get("DBSnapshotAttributesResult") or {}).get("DBSnapshotAttributes") or []
+                attributes = (got.get(kind.attributes_result) or {}).get(kind.attributes_key) or []
                 policies = {a["AttributeName"]: sorted(a.get("AttributeValues") or []) for a in attributes}
-        db = snap.get("DBInstanceIdentifier")
+        source = snap.get(kind.source_key)
+        drop = {kind.id_key, kind.arn_key, "TagList", *_SNAPSHOT_IDENTITY}
         return ctx.resource(
-            "snapshot", name,
-            arn=snap.get("DBSnapshotArn"),
-            config={k: v for k, v in snap.items() if k not in _SNAPSHOT_DROP},
+            kind.type, name,
+            arn=snap.get(kind.arn_key),
+            config={k: v for k, v in snap.items() if k not in drop},
             tags=tags_dict(snap.get("TagList")),
             policies=policies,
-            identity={k: snap.get(k) for k in ("SnapshotCreateTime", "OriginalSnapshotCreateTime",
-                                                "InstanceCreateTime")},
-            refs={"db": ctx.address("db", db)} if db else {},
+            identity={k: snap.get(k) for k in _SNAPSHOT_IDENTITY if k in snap},
+            refs={kind.ref: ctx.address(kind.source_type, source)} if source else {},
         )

@@ -14,6 +14,7 @@ from harness.diff.masks import comparable
 from harness.estate.snapshot import dumps
 from harness.sandbox.moto import MotoBackend
 from harness.sandbox.session import Sandbox
+from tests.roundtrip import roundtrip
 
 
 def test_prod_db_configuration(infra_snapshot):
@@ -91,3 +92,35 @@ def test_automated_snapshots_from_another_day_map_onto_the_sandbox(monkeypatch):
             assert DeepDiff(comparable(res, reseeded=True),
                             comparable(mirror.resources[address], reseeded=True, id_map=back)) == {}, address
         assert set(mirror.resources) == set(prod.resources) - {older.address}
+
+
+def test_clusters_members_and_cluster_snapshots_round_trip(fresh_prod):
+    build_estate(fresh_prod.target(), services=("rds",))
+    rds = fresh_prod.target().client("rds")
+    rds.create_db_cluster(DBClusterIdentifier="orders-aurora", Engine="aurora-postgresql", EngineVersion="16.1",
+                          MasterUsername="app", MasterUserPassword=SECRET_VALUE, DeletionProtection=True,
+                          BackupRetentionPeriod=5, DBSubnetGroupName="prod-db-subnets",
+                          Tags=[{"Key": "env", "Value": "prod"}])
+    for member in ("orders-aurora-1", "orders-aurora-2"):
+        rds.create_db_instance(DBInstanceIdentifier=member, DBClusterIdentifier="orders-aurora",
+                               Engine="aurora-postgresql", DBInstanceClass="db.r6g.large")
+    rds.create_db_cluster_snapshot(DBClusterSnapshotIdentifier="orders-before-upgrade",
+                                   DBClusterIdentifier="orders-aurora")
+
+    prod, _mirror, diffs, box = roundtrip(fresh_prod.target(), ["ec2", "rds"])
+    try:
+        cluster = prod.resources["rds:cluster/orders-aurora"]
+        assert cluster.config["DeletionProtection"] is True
+        assert cluster.config["BackupRetentionPeriod"] == 5
+        assert cluster.config["DBSubnetGroup"] == "@rds:subnet-group/prod-db-subnets#arn"
+        assert {m["DBInstanceIdentifier"]: m["IsClusterWriter"] for m in cluster.config["DBClusterMembers"]} == {
+            "orders-aurora-1": True, "orders-aurora-2": False}
+        assert prod.resources["rds:db/orders-aurora-2"].refs == {"cluster": "rds:cluster/orders-aurora"}
+        manual = prod.resources["rds:cluster-snapshot/orders-before-upgrade"]
+        assert manual.refs == {"cluster": "rds:cluster/orders-aurora"}
+        assert any(a.startswith("rds:cluster-snapshot/rds:orders-aurora-") for a in prod.resources)
+        assert SECRET_VALUE.encode() not in dumps(prod)
+        assert not box.seeded.problems, box.seeded.problems
+        assert diffs == {}
+    finally:
+        box.close()
