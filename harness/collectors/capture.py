@@ -20,6 +20,7 @@ from harness.aws import Target
 from harness.collectors.base import CaptureContext, Collector, Limits
 from harness.diff.masks import sort_unordered
 from harness.errors import BadInput, EndpointUnreachable
+from harness.estate.canonical import substitute
 from harness.estate.snapshot import Gap, Resource, Snapshot, Source
 
 
@@ -114,18 +115,8 @@ def link_ids(resources: dict[str, Resource]) -> None:
     if not index:
         return
     for res in resources.values():
-        res.config = _replace(res.config, index)
-        res.policies = _replace(res.policies, index)
-
-
-def _replace(value: Any, index: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        return index.get(value, value)
-    if isinstance(value, dict):
-        return {k: _replace(v, index) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_replace(v, index) for v in value]
-    return value
+        res.config = substitute(res.config, index)
+        res.policies = substitute(res.policies, index)
 
 
 class _progress:

@@ -134,17 +134,10 @@ class RDSCollector(Collector):
         config["DBParameterGroups"] = [g["DBParameterGroupName"] for g in inst.get("DBParameterGroups") or []]
         config["OptionGroups"] = [g["OptionGroupName"] for g in inst.get("OptionGroupMemberships") or []]
         cluster = inst.get("DBClusterIdentifier")
-        return ctx.resource(
-            "db", name,
-            id=inst.get("DbiResourceId"),
-            arn=inst.get("DBInstanceArn"),
-            config=config,
-            tags=tags_dict(inst.get("TagList")),
-            data={"unit": "rows", "count": None},
-            identity={"DbiResourceId": inst.get("DbiResourceId"), "InstanceCreateTime": inst.get("InstanceCreateTime"),
-                      "Endpoint.Address": endpoint.get("Address")},
-            refs={"cluster": ctx.address("cluster", cluster)} if cluster else {},
-        )
+        identity = {"DbiResourceId": inst.get("DbiResourceId"), "InstanceCreateTime": inst.get("InstanceCreateTime"),
+                    "Endpoint.Address": endpoint.get("Address")}
+        return _database(ctx, "db", name, inst, inst.get("DbiResourceId"), inst.get("DBInstanceArn"), config,
+                         identity, {"cluster": ctx.address("cluster", cluster)} if cluster else {})
 
     def _cluster(self, ctx: CaptureContext, cluster: dict[str, Any]) -> Resource:
         name = cluster["DBClusterIdentifier"]
@@ -153,16 +146,10 @@ class RDSCollector(Collector):
         config["VpcSecurityGroups"] = [g["VpcSecurityGroupId"] for g in cluster.get("VpcSecurityGroups") or []]
         config["DBClusterMembers"] = [{k: m[k] for k in ("DBInstanceIdentifier", "IsClusterWriter", "PromotionTier")
                                        if k in m} for m in cluster.get("DBClusterMembers") or []]
-        return ctx.resource(
-            "cluster", name,
-            id=cluster.get("DbClusterResourceId"),
-            arn=cluster.get("DBClusterArn"),
-            config=config,
-            tags=tags_dict(cluster.get("TagList")),
-            data={"unit": "rows", "count": None},
-            identity={k: cluster.get(k) for k in ("DbClusterResourceId", "ClusterCreateTime", "Endpoint",
-                                                   "ReaderEndpoint", "HostedZoneId")},
-        )
+        identity = {k: cluster.get(k) for k in ("DbClusterResourceId", "ClusterCreateTime", "Endpoint",
+                                                 "ReaderEndpoint", "HostedZoneId")}
+        return _database(ctx, "cluster", name, cluster, cluster.get("DbClusterResourceId"), cluster.get("DBClusterArn"),
+                         config, identity, {})
 
     def _subnet_group(self, ctx: CaptureContext, group: dict[str, Any]) -> Resource:
         name = group["DBSubnetGroupName"]
@@ -200,3 +187,10 @@ class RDSCollector(Collector):
             identity={k: snap.get(k) for k in _SNAPSHOT_IDENTITY if k in snap},
             refs={kind.ref: ctx.address(kind.source_type, source)} if source else {},
         )
+
+
+def _database(ctx: CaptureContext, rtype: str, name: str, described: dict[str, Any], rid: str | None,
+              arn: str | None, config: dict[str, Any], identity: dict[str, Any], refs: dict[str, str]) -> Resource:
+    """An instance or cluster: its rows are not visible through the AWS API (unknown, not zero)."""
+    return ctx.resource(rtype, name, id=rid, arn=arn, config=config, tags=tags_dict(described.get("TagList")),
+                        data={"unit": "rows", "count": None}, identity=identity, refs=refs)

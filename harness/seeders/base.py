@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from harness.aws import Target
 from harness.collectors.base import Limits
 from harness.diff.masks import sort_unordered
+from harness.estate.canonical import substitute
 from harness.estate.snapshot import Resource, Snapshot
 
 T = TypeVar("T")
@@ -70,8 +71,8 @@ class IdMap:
         for address, res in resources.items():
             if address in self.aliases:
                 res.address, res.name = self.aliases[address]
-            res.config = _rename(res.config, refs)
-            res.policies = _rename(res.policies, refs)
+            res.config = substitute(res.config, refs)
+            res.policies = substitute(res.policies, refs)
             res.refs = {k: self.aliases.get(v, (v, ""))[0] for k, v in res.refs.items()}
             sort_unordered(res)
             out[res.address] = res
@@ -81,16 +82,6 @@ class IdMap:
         return {"ids": dict(self.ids), "arns": dict(self.arns),
                 "prod_to_sandbox": dict(self.prod_to_sandbox),
                 "aliases": {sb: prod for sb, (prod, _name) in self.aliases.items()}}
-
-
-def _rename(value: Any, refs: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        return refs.get(value, value)
-    if isinstance(value, dict):
-        return {k: _rename(v, refs) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_rename(v, refs) for v in value]
-    return value
 
 
 @dataclass
@@ -167,6 +158,13 @@ class SeedContext:
         except (ClientError, BotoCoreError) as exc:
             self.problem(resource.address, operation, exc)
             return None
+
+
+def operation_name(call: Any) -> str:
+    """``client.create_cluster`` -> ``CreateCluster``: the AWS name of a boto3 client method."""
+    client = getattr(call, "__self__", None)
+    mapping = getattr(getattr(client, "meta", None), "method_to_api_mapping", {}) or {}
+    return mapping.get(call.__name__, call.__name__)
 
 
 def _message(exc: BaseException | str) -> str:

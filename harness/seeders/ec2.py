@@ -16,7 +16,7 @@ from harness.collectors.ec2 import ROUTE_TARGETS, RULE_SOURCES, rule_rows
 from harness.estate.address import make_address
 from harness.estate.canonical import canonical_text
 from harness.estate.snapshot import Resource
-from harness.seeders.base import SeedContext, Seeder
+from harness.seeders.base import SeedContext, Seeder, operation_name
 
 _DESTINATIONS = ("DestinationCidrBlock", "DestinationIpv6CidrBlock", "DestinationPrefixListId")
 
@@ -91,6 +91,14 @@ class _RegionSeed:
         if res.tags:
             tags = [{"Key": k, "Value": v} for k, v in res.tags.items()]
             self.ctx.attempt(res, "CreateTags", lambda: self.ec2.create_tags(Resources=[sandbox_id], Tags=tags))
+
+    def describe_one(self, res: Resource, describe: Any, list_key: str, **params: Any) -> dict[str, Any] | None:
+        """The sandbox's current state of one resource, or None (a problem is recorded)."""
+        found = self.ctx.attempt(res, operation_name(describe), lambda: describe(**params))
+        items = (found or {}).get(list_key) or []
+        if found is not None and not items:
+            self.ctx.problem(res.address, operation_name(describe), "the sandbox lost it right after seeding")
+        return items[0] if items else None
 
     def mismatch(self, res: Resource, field: str, want: Any, have: Any) -> None:
         if want is not None and want != have:
@@ -252,11 +260,9 @@ class _RegionSeed:
     def rules(self, res: Resource) -> None:
         """Make the group's rules exactly the snapshot's: revoke extras, authorize the rest."""
         gid = self.ctx.ids.ids[res.address]
-        found = self.ctx.attempt(res, "DescribeSecurityGroups", lambda: self.ec2.describe_security_groups(
-            GroupIds=[gid]))
-        if found is None:
+        current = self.describe_one(res, self.ec2.describe_security_groups, "SecurityGroups", GroupIds=[gid])
+        if current is None:
             return
-        current = found["SecurityGroups"][0]
         for key, perms, revoke, authorize in (
             ("Ingress", "IpPermissions", self.ec2.revoke_security_group_ingress,
              self.ec2.authorize_security_group_ingress),
@@ -285,11 +291,9 @@ class _RegionSeed:
     def routes(self, res: Resource) -> None:
         """Make the table's routes and subnet associations the snapshot's."""
         rid = self.ctx.ids.ids[res.address]
-        found = self.ctx.attempt(res, "DescribeRouteTables", lambda: self.ec2.describe_route_tables(
-            RouteTableIds=[rid]))
-        if found is None:
+        current = self.describe_one(res, self.ec2.describe_route_tables, "RouteTables", RouteTableIds=[rid])
+        if current is None:
             return
-        current = found["RouteTables"][0]
         cfg = self.ctx.ref(res.config)
         have = {_destination(r): r for r in current.get("Routes") or []}
         want = {_destination(r): r for r in cfg.get("Routes") or []}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.estate.snapshot import Resource
-from harness.seeders.base import SeedContext, Seeder
+from harness.seeders.base import SeedContext, Seeder, operation_name
 
 _CLUSTER_FIELDS = ("settings", "configuration", "capacityProviders", "defaultCapacityProviderStrategy")
 _TASK_FIELDS = (
@@ -21,10 +21,6 @@ _SERVICE_FIELDS = (
     "placementConstraints", "placementStrategy", "healthCheckGracePeriodSeconds", "enableECSManagedTags",
     "propagateTags", "enableExecuteCommand",
 )
-
-
-def _tags(res: Resource) -> list[dict[str, str]]:
-    return [{"key": k, "value": v} for k, v in res.tags.items()]
 
 
 def _present(cfg: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
@@ -44,20 +40,12 @@ class ECSSeeder(Seeder):
     def _cluster(self, ctx: SeedContext, res: Resource) -> None:
         ecs = ctx.client("ecs", res.region)
         params = {"clusterName": res.name, **_present(ctx.ref(res.config), _CLUSTER_FIELDS)}
-        if res.tags:
-            params["tags"] = _tags(res)
-        created = ctx.attempt(res, "CreateCluster", lambda: ecs.create_cluster(**params))
-        if created is not None:
-            ctx.ids.record(res, sandbox_arn=created["cluster"]["clusterArn"])
+        _create(ctx, res, ecs.create_cluster, params, ("cluster", "clusterArn"))
 
     def _task_definition(self, ctx: SeedContext, res: Resource) -> None:
         ecs = ctx.client("ecs", res.region)
         params = {"family": res.name, **_present(ctx.ref(res.config), _TASK_FIELDS)}
-        if res.tags:
-            params["tags"] = _tags(res)
-        created = ctx.attempt(res, "RegisterTaskDefinition", lambda: ecs.register_task_definition(**params))
-        if created is not None:
-            ctx.ids.record(res, sandbox_arn=created["taskDefinition"]["taskDefinitionArn"])
+        _create(ctx, res, ecs.register_task_definition, params, ("taskDefinition", "taskDefinitionArn"))
 
     def _service(self, ctx: SeedContext, res: Resource) -> None:
         ecs = ctx.client("ecs", res.region)
@@ -71,8 +59,13 @@ class ECSSeeder(Seeder):
         }
         if cfg.get("roleArn"):
             params["role"] = cfg["roleArn"]
-        if res.tags:
-            params["tags"] = _tags(res)
-        created = ctx.attempt(res, "CreateService", lambda: ecs.create_service(**params))
-        if created is not None:
-            ctx.ids.record(res, sandbox_arn=created["service"]["serviceArn"])
+        _create(ctx, res, ecs.create_service, params, ("service", "serviceArn"))
+
+
+def _create(ctx: SeedContext, res: Resource, call: Any, params: dict[str, Any], arn_at: tuple[str, str]) -> None:
+    """Create one resource with its tags and record its sandbox ARN (found at ``arn_at``)."""
+    if res.tags:
+        params["tags"] = [{"key": k, "value": v} for k, v in res.tags.items()]
+    created = ctx.attempt(res, operation_name(call), lambda: call(**params))
+    if created is not None:
+        ctx.ids.record(res, sandbox_arn=created[arn_at[0]][arn_at[1]])

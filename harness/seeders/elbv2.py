@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.estate.snapshot import Resource
-from harness.seeders.base import SeedContext, Seeder
+from harness.seeders.base import SeedContext, Seeder, operation_name
 
 _TARGET_GROUP_FIELDS = (
     "Protocol", "ProtocolVersion", "Port", "VpcId", "HealthCheckProtocol", "HealthCheckPort", "HealthCheckEnabled",
@@ -14,10 +14,6 @@ _TARGET_GROUP_FIELDS = (
     "UnhealthyThresholdCount", "Matcher", "TargetType", "IpAddressType",
 )
 _SECURE = ("HTTPS", "TLS")
-
-
-def _tags(res: Resource) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": v} for k, v in res.tags.items()]
 
 
 def _conditions(conditions: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -42,19 +38,11 @@ class ELBv2Seeder(Seeder):
         cfg = ctx.ref(res.config)
         params: dict[str, Any] = {"Name": res.name}
         params.update({k: cfg[k] for k in _TARGET_GROUP_FIELDS if cfg.get(k) is not None})
-        if res.tags:
-            params["Tags"] = _tags(res)
-        created = ctx.attempt(res, "CreateTargetGroup", lambda: elb.create_target_group(**params))
-        if created is None:
+        arn = _create(ctx, res, elb.create_target_group, params, "TargetGroups", "TargetGroupArn")
+        if arn is None:
             return
-        arn = created["TargetGroups"][0]["TargetGroupArn"]
-        ctx.ids.record(res, sandbox_arn=arn)
-        current = ctx.attempt(res, "DescribeTargetGroupAttributes",
-                              lambda: elb.describe_target_group_attributes(TargetGroupArn=arn))
-        changed = _changed(cfg.get("Attributes"), current)
-        if changed:
-            ctx.attempt(res, "ModifyTargetGroupAttributes", lambda: elb.modify_target_group_attributes(
-                TargetGroupArn=arn, Attributes=changed))
+        _attributes(ctx, res, cfg.get("Attributes"), elb.describe_target_group_attributes,
+                    elb.modify_target_group_attributes, {"TargetGroupArn": arn})
         if cfg.get("Targets"):
             ctx.attempt(res, "RegisterTargets", lambda: elb.register_targets(TargetGroupArn=arn,
                                                                              Targets=cfg["Targets"]))
@@ -63,24 +51,12 @@ class ELBv2Seeder(Seeder):
         elb = ctx.client("elbv2", res.region)
         cfg = ctx.ref(res.config)
         params: dict[str, Any] = {"Name": res.name, "Subnets": cfg.get("Subnets") or []}
-        for key in ("Scheme", "Type", "IpAddressType"):
-            if cfg.get(key):
-                params[key] = cfg[key]
-        if cfg.get("SecurityGroups"):
-            params["SecurityGroups"] = cfg["SecurityGroups"]
-        if res.tags:
-            params["Tags"] = _tags(res)
-        created = ctx.attempt(res, "CreateLoadBalancer", lambda: elb.create_load_balancer(**params))
-        if created is None:
+        params.update({k: cfg[k] for k in ("Scheme", "Type", "IpAddressType", "SecurityGroups") if cfg.get(k)})
+        arn = _create(ctx, res, elb.create_load_balancer, params, "LoadBalancers", "LoadBalancerArn")
+        if arn is None:
             return
-        arn = created["LoadBalancers"][0]["LoadBalancerArn"]
-        ctx.ids.record(res, sandbox_arn=arn)
-        current = ctx.attempt(res, "DescribeLoadBalancerAttributes",
-                              lambda: elb.describe_load_balancer_attributes(LoadBalancerArn=arn))
-        changed = _changed(cfg.get("Attributes"), current)
-        if changed:
-            ctx.attempt(res, "ModifyLoadBalancerAttributes", lambda: elb.modify_load_balancer_attributes(
-                LoadBalancerArn=arn, Attributes=changed))
+        _attributes(ctx, res, cfg.get("Attributes"), elb.describe_load_balancer_attributes,
+                    elb.modify_load_balancer_attributes, {"LoadBalancerArn": arn})
         for listener in cfg.get("Listeners") or []:
             self._listener(ctx, elb, res, arn, listener)
 
@@ -105,7 +81,24 @@ class ELBv2Seeder(Seeder):
                 Conditions=_conditions(r.get("Conditions") or []), Actions=r.get("Actions") or []))
 
 
-def _changed(wanted: dict[str, str] | None, current: dict[str, Any] | None) -> list[dict[str, str]]:
-    """The attributes whose snapshot value differs from what the sandbox made by default."""
+def _create(ctx: SeedContext, res: Resource, call: Any, params: dict[str, Any], list_key: str,
+            arn_key: str) -> str | None:
+    """Create one resource (with its tags), record its sandbox ARN and return it."""
+    if res.tags:
+        params["Tags"] = [{"Key": k, "Value": v} for k, v in res.tags.items()]
+    created = ctx.attempt(res, operation_name(call), lambda: call(**params))
+    if created is None:
+        return None
+    arn = created[list_key][0][arn_key]
+    ctx.ids.record(res, sandbox_arn=arn)
+    return arn
+
+
+def _attributes(ctx: SeedContext, res: Resource, wanted: dict[str, str] | None, describe: Any, modify: Any,
+                key: dict[str, str]) -> None:
+    """Set the attributes whose snapshot value differs from what the sandbox made by default."""
+    current = ctx.attempt(res, operation_name(describe), lambda: describe(**key))
     have = {a["Key"]: a.get("Value", "") for a in (current or {}).get("Attributes", [])}
-    return [{"Key": k, "Value": v} for k, v in (wanted or {}).items() if have.get(k) != v]
+    changed = [{"Key": k, "Value": v} for k, v in (wanted or {}).items() if have.get(k) != v]
+    if changed:
+        ctx.attempt(res, operation_name(modify), lambda: modify(**key, Attributes=changed))

@@ -18,7 +18,7 @@ from botocore import xform_name
 from harness.collectors.rds import SNAPSHOT_KINDS, SnapshotKind, is_automated
 from harness.estate.address import make_address
 from harness.estate.snapshot import Resource
-from harness.seeders.base import SeedContext, Seeder
+from harness.seeders.base import SeedContext, Seeder, operation_name
 
 PLACEHOLDER_PASSWORD = "shadow-sandbox-placeholder-0"  # the real one is never captured
 
@@ -186,29 +186,31 @@ class RDSSeeder(Seeder):
                                             f"{kind.source_type}; this older one cannot be recreated")
         delete = getattr(rds, _SNAPSHOT_OPS[kind.type][3])
         for mine in sandbox[len(prod):]:
-            ctx.attempt(source, "DeleteSnapshot", lambda s=mine: delete(**{kind.id_key: s[kind.id_key]}))
+            ctx.attempt(source, operation_name(delete), lambda s=mine: delete(**{kind.id_key: s[kind.id_key]}))
 
     def _manual(self, ctx: SeedContext, kind: SnapshotKind, res: Resource, seeded: set[str]) -> None:
         rds = ctx.client("rds", res.region)
-        create, response_key, share, _delete = _SNAPSHOT_OPS[kind.type]
+        create_name, response_key, share_name, _delete = _SNAPSHOT_OPS[kind.type]
+        create, share = getattr(rds, create_name), getattr(rds, share_name)
         if res.refs.get(kind.ref) not in seeded:
-            ctx.problem(res.address, create, f"its source {res.refs.get(kind.ref)} is not in the sandbox")
+            ctx.problem(res.address, operation_name(create),
+                        f"its source {res.refs.get(kind.ref)} is not in the sandbox")
             return
         params: dict[str, Any] = {kind.id_key: res.name, kind.source_key: res.config[kind.source_key]}
         if res.tags:
             params["Tags"] = [{"Key": k, "Value": v} for k, v in res.tags.items()]
-        created = ctx.attempt(res, create, lambda: getattr(rds, create)(**params))
+        created = ctx.attempt(res, operation_name(create), lambda: create(**params))
         if created is None:
             return
         snap = created[response_key]
         ctx.ids.record(res, sandbox_arn=snap.get(kind.arn_key))
         for key in _SNAPSHOT_CHECKED:  # taken from the source as it is now, not as it was
             if key in res.config and res.config[key] != snap.get(key):
-                ctx.problem(res.address, create, f"the sandbox snapshot has {key} {snap.get(key)!r}, "
-                                                 f"production's has {res.config[key]!r}")
+                ctx.problem(res.address, operation_name(create), f"the sandbox snapshot has {key} {snap.get(key)!r}, "
+                                                                 f"production's has {res.config[key]!r}")
         shared = [v for v in res.policies.get("restore") or [] if v]
         if shared:
-            ctx.attempt(res, share, lambda: getattr(rds, share)(
+            ctx.attempt(res, operation_name(share), lambda: share(
                 **{kind.id_key: res.name, "AttributeName": "restore", "ValuesToAdd": shared}))
 
 
