@@ -104,14 +104,24 @@ def _account(target: Target) -> str:
         ) from None
 
 
-def link_ids(resources: dict[str, Resource]) -> None:
-    """Replace ids and ARNs inside configs and policies by ``@address`` / ``@address#arn``."""
+def link_index(resources: Iterable[Resource]) -> dict[str, str]:
+    """id -> ``@address`` and ARN -> ``@address#arn`` for the given resources."""
     index: dict[str, str] = {}
-    for res in resources.values():
+    for res in resources:
         if res.id and len(res.id) >= 6:
             index.setdefault(res.id, f"@{res.address}")
         if res.arn and res.arn != res.id:
             index.setdefault(res.arn, f"@{res.address}#arn")
+    return index
+
+
+def link_ids(resources: dict[str, Resource], extra: dict[str, str] | None = None) -> None:
+    """Replace ids and ARNs inside configs and policies by ``@address`` / ``@address#arn``.
+
+    ``extra`` adds ids of resources that no longer exist (a capture taken after a
+    deletion), so a dangling reference still reads as the address it pointed to.
+    """
+    index = {**(extra or {}), **link_index(resources.values())}
     if not index:
         return
     for res in resources.values():

@@ -2,7 +2,9 @@
 security groups (one row per rule and source) and instances (not terminated).
 
 Addresses use the Name tag where it is unique within the type and region, else the
-id (security groups: Name tag, else GroupName if unique, else id; the default VPC is
+id (security groups: Name tag, else ``<vpc name>/<GroupName>``; a VPC's main route
+table: Name tag, else ``<vpc name>/main`` -- scoped names stay stable when other
+resources come and go, where a "unique name" fallback would flip; the default VPC is
 ``default`` unless it has a Name tag). Generated ids stay in ``id`` so that
 ``capture.link_ids`` turns references (a subnet's VpcId, a rule's GroupId, a route's
 GatewayId) into ``@address``.
@@ -151,18 +153,29 @@ class EC2Collector(Collector):
         if reservations is not None:
             listings["instance"] = [i for r in reservations for i in r.get("Instances", [])
                                     if (i.get("State") or {}).get("Name") != "terminated"]
+        vpc_names: dict[str, str] = {}
         if listings["vpc"] is not None:
-            yield from ctx.map(lambda v: self._vpc(ctx, v), self._named(listings["vpc"], "VpcId", name_tag,
-                                                                      _default_vpc_name))
+            named_vpcs = self._named(listings["vpc"], "VpcId", name_tag, _default_vpc_name)
+            vpc_names = {v["VpcId"]: name for v, name in named_vpcs}
+            yield from ctx.map(lambda v: self._vpc(ctx, v), named_vpcs)
+
+        def in_vpc(item: dict[str, Any], leaf: str | None) -> str | None:
+            """``<vpc name>/<leaf>``: stable, since a group name or a main table is unique per VPC."""
+            vpc = vpc_names.get(item.get("VpcId") or "")
+            return f"{vpc}/{leaf}" if vpc and leaf else None
+
+        fallbacks: dict[str, tuple[Callable[[dict[str, Any]], str | None], ...]] = {
+            "security-group": (lambda g: in_vpc(g, g.get("GroupName")),),
+            "route-table": (lambda t: in_vpc(t, "main") if any(a.get("Main") for a in t.get("Associations") or [])
+                            else None,),
+        }
         for rtype, build in (("subnet", self._subnet), ("route-table", self._route_table),
                              ("internet-gateway", self._gateway), ("security-group", self._group),
                              ("instance", self._instance)):
             items = listings.get(rtype)
             if items is None:
                 continue
-            id_key = _ID_KEYS[rtype]
-            extra = (lambda g: g.get("GroupName"),) if rtype == "security-group" else ()
-            for item, name in self._named(items, id_key, name_tag, *extra):
+            for item, name in self._named(items, _ID_KEYS[rtype], name_tag, *fallbacks.get(rtype, ())):
                 yield build(ctx, item, name)
 
     @staticmethod

@@ -66,6 +66,8 @@ class ECSCollector(Collector):
         for batch in _batches(arns or [], DESCRIBE_CLUSTERS_BATCH):
             got = ctx.call(ecs, "DescribeClusters", clusters=batch, include=["SETTINGS", "CONFIGURATIONS", "TAGS"])
             for cluster in (got or {}).get("clusters", []):
+                if cluster.get("status") == "INACTIVE":
+                    continue  # deleted: AWS keeps deleted clusters describable for a while
                 yield self._cluster(ctx, cluster)
                 yield from self._services(ctx, cluster)
         families = ctx.paginate(ecs, "ListTaskDefinitionFamilies", "families", status="ACTIVE")
@@ -85,6 +87,8 @@ class ECSCollector(Collector):
             got = ctx.call(ecs, "DescribeServices", cluster=cluster["clusterArn"], services=batch, include=["TAGS"],
                            address=cluster_address)
             for svc in (got or {}).get("services", []):
+                if svc.get("status") == "INACTIVE":
+                    continue  # deleted, still describable for a while
                 yield ctx.resource(
                     "service", f"{name}/{svc['serviceName']}",
                     arn=svc.get("serviceArn"),

@@ -77,8 +77,9 @@ def test_default_vpc_is_captured_with_its_defaults(infra_snapshot):
                   if g.config["VpcId"] == vpc and g.config["GroupName"] == "default"]
         tables = [t for t in _of_type(infra_snapshot, "route-table") if t.config["VpcId"] == vpc and t.config["Main"]]
         assert len(groups) == 1 and len(tables) == 1, vpc
-        # two groups are called "default" and neither has a Name tag: both are addressed by id
-        assert groups[0].name == groups[0].id
+        # two groups are called "default" and neither has a Name tag: each is named inside its VPC
+        assert groups[0].name == f"{vpc.rsplit('/', 1)[1]}/default"
+        assert tables[0].name == f"{vpc.rsplit('/', 1)[1]}/main"
     default_subnets = [s for s in _of_type(infra_snapshot, "subnet") if s.config["VpcId"] == "@ec2:vpc/default"]
     assert default_subnets and all(s.config["DefaultForAz"] for s in default_subnets)
 
