@@ -225,7 +225,8 @@ def changes_section(doc: dict[str, Any], cap: int | None) -> tuple[str, int]:
     shown = changes if cap is None else changes[:cap]
     detailed, compact = view.split(shown, DETAILED)
     out = ["### Changes", ""]
-    out += [_resource(c, open_=i < 3 and (c["action"] in ("delete", "replace") or bool(c["grants_added"])))
+    small = len(changes) <= 3
+    out += [_resource(c, open_=i < 3 and (small or c["action"] in ("delete", "replace") or bool(c["grants_added"])))
             for i, c in enumerate(detailed)]
     if compact:
         out += ["", details(f"{len(compact):,} more changes (address, action, tier, fields, data, grants)",
