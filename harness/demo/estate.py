@@ -125,9 +125,19 @@ def build_sqs(t: Target) -> None:
 
 def build_sns(t: Target) -> None:
     sns = t.client("sns")
-    topic = sns.create_topic(Name="alerts", Tags=[{"Key": "env", "Value": "prod"}])["TopicArn"]
+    topic = sns.create_topic(Name="alerts", Attributes={"DisplayName": "Prod alerts"},
+                             Tags=[{"Key": "env", "Value": "prod"}])["TopicArn"]
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "OwnerManages", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{PROD_ACCOUNT}:root"},
+             "Action": ["sns:Publish", "sns:Subscribe", "sns:SetTopicAttributes"], "Resource": topic},
+            {"Sid": "EventBridgePublishes", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+             "Action": "sns:Publish", "Resource": topic},
+        ]}))
     queue_arn = f"arn:aws:sqs:{REGION}:{PROD_ACCOUNT}:orders"
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={
+        "RawMessageDelivery": "true", "FilterPolicy": json.dumps({"severity": ["high", "critical"]})})
 
 
 def build_iam(t: Target) -> None:
@@ -221,14 +231,23 @@ def build_kms(t: Target, info: EstateInfo) -> None:
     kms.enable_key_rotation(KeyId=key)
     kms.create_alias(AliasName="alias/app-data", TargetKeyId=key)
     info.kms_key_id = key
+    retired = kms.create_key(Description="reports key, retired")["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName="alias/old-reports", TargetKeyId=retired)
+    kms.schedule_key_deletion(KeyId=retired, PendingWindowInDays=30)
 
 
 def build_secrets(t: Target, info: EstateInfo) -> None:
     sm = t.client("secretsmanager")
     out = sm.create_secret(Name="prod/db-password", SecretString=SECRET_VALUE,
                            Description="master password of prod-db",
+                           **({"KmsKeyId": info.kms_key_id} if info.kms_key_id else {}),
                            Tags=[{"Key": "env", "Value": "prod"}])
     info.secret_arn = out["ARN"]
+    sm.put_resource_policy(SecretId=out["ARN"], ResourcePolicy=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "DeployerReads", "Effect": "Allow",
+                       "Principal": {"AWS": f"arn:aws:iam::{PROD_ACCOUNT}:role/deployer"},
+                       "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]}))
 
 
 def build_lambda(t: Target) -> None:
@@ -239,6 +258,9 @@ def build_lambda(t: Target) -> None:
         Environment={"Variables": {"TABLE": "orders", "LOG_LEVEL": "info"}},
         Tags={"env": "prod"},
     )
+    t.client("lambda").add_permission(
+        FunctionName="orders-processor", StatementId="alerts-invoke", Action="lambda:InvokeFunction",
+        Principal="sns.amazonaws.com", SourceArn=f"arn:aws:sns:{REGION}:{PROD_ACCOUNT}:alerts")
 
 
 def build_ecs_elb(t: Target, info: EstateInfo) -> None:
@@ -247,14 +269,31 @@ def build_ecs_elb(t: Target, info: EstateInfo) -> None:
     ec2 = t.client("ec2")
     subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [info.vpc_id]}])["Subnets"]
     public = [s["SubnetId"] for s in subnets if s["CidrBlock"] in ("10.0.10.0/24", "10.0.1.0/24")]
+    web_sg = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [info.vpc_id]},
+                                                   {"Name": "group-name", "Values": ["web"]}])["SecurityGroups"]
     elb = t.client("elbv2")
     lb = elb.create_load_balancer(Name="prod-alb", Subnets=public, Scheme="internet-facing",
+                                  SecurityGroups=[g["GroupId"] for g in web_sg],
                                   Type="application", Tags=[{"Key": "env", "Value": "prod"}])
     tg = elb.create_target_group(Name="prod-web", Protocol="HTTP", Port=80, VpcId=info.vpc_id,
                                  TargetType="ip")
-    elb.create_listener(LoadBalancerArn=lb["LoadBalancers"][0]["LoadBalancerArn"], Protocol="HTTP",
-                        Port=80, DefaultActions=[{"Type": "forward",
-                                                  "TargetGroupArn": tg["TargetGroups"][0]["TargetGroupArn"]}])
+    tg_arn = tg["TargetGroups"][0]["TargetGroupArn"]
+    listener = elb.create_listener(LoadBalancerArn=lb["LoadBalancers"][0]["LoadBalancerArn"], Protocol="HTTP",
+                                   Port=80, DefaultActions=[{"Type": "forward", "TargetGroupArn": tg_arn}])
+    elb.create_rule(ListenerArn=listener["Listeners"][0]["ListenerArn"], Priority=10,
+                    Conditions=[{"Field": "path-pattern", "Values": ["/api/*"]}],
+                    Actions=[{"Type": "forward", "TargetGroupArn": tg_arn}])
+    ecs.register_task_definition(
+        family="web", networkMode="awsvpc", requiresCompatibilities=["FARGATE"], cpu="256", memory="512",
+        containerDefinitions=[{"name": "web", "image": "nginx:1.27", "portMappings": [{"containerPort": 80}],
+                               "environment": [{"name": "DB_HOST", "value": "prod-db"},
+                                               {"name": "DB_PASSWORD", "value": SECRET_VALUE}]}])
+    ecs.create_service(cluster="prod", serviceName="web", taskDefinition="web", desiredCount=2, launchType="FARGATE",
+                       networkConfiguration={"awsvpcConfiguration": {
+                           "subnets": public, "securityGroups": [g["GroupId"] for g in web_sg],
+                           "assignPublicIp": "DISABLED"}},
+                       loadBalancers=[{"targetGroupArn": tg_arn, "containerName": "web", "containerPort": 80}],
+                       tags=[{"key": "env", "value": "prod"}])
 
 
 BUILDERS = ("s3", "dynamodb", "sqs", "sns", "iam", "kms", "secretsmanager", "ec2", "rds", "lambda", "ecs")
