@@ -16,9 +16,10 @@ from harness.bundles.runners import RunOutcome
 from harness.config import Config
 from harness.diff.model import Grant
 from harness.intent.match import check_assumes
+from harness.isolation import Call, Execution
 from harness.simulate import Simulation, _judge
 from tests.factories import change, changeset, snapshot
-from tests.report.sims import Call, Execution, write_bundle
+from tests.report.sims import aws_calls, write_bundle
 
 DB = "rds:db/prod-db"
 
@@ -44,7 +45,7 @@ def simulation(folder: Path, *, now: dt.datetime, shards: int = 120) -> Simulati
         folder / "bundle", name="shard-queues", summary="Create 120 shard queues and retag the data buckets.",
         effects=[{"action": "create", "resource": "sqs:queue/shard-*"},
                  {"action": "update", "resource": "s3:bucket/data-*", "fields": ["Tags.*"]}],
-        calls=[{"service": "sqs", "operation": "CreateQueue", "params": {"QueueName": "shard-000"}}])
+        change=aws_calls({"service": "sqs", "operation": "CreateQueue", "params": {"QueueName": "shard-000"}}))
     sim = Simulation(bundle, production, Config(), now)
     sim.changes = changeset(*changes)
     trace = []
@@ -53,7 +54,7 @@ def simulation(folder: Path, *, now: dt.datetime, shards: int = 120) -> Simulati
         trace.append(Call(c.service, {"create": "Create", "delete": "Delete", "replace": "Delete",
                                       "update": "Tag"}[c.action] + c.type.title(), "us-east-1", 200, None, {},
                           c.address.split("/", 1)[1], "127.0.0.1", False, True, False, 1.0, seq))
-    sim.outcome = RunOutcome(execution=Execution(0, "", "", False, 1.0, trace))
+    sim.outcome = RunOutcome(execution=Execution(0, "", "", False, 1.0, trace, isolation="netns"))
     _judge(sim, check_assumes(bundle.intent, production))
     return sim
 

@@ -8,7 +8,7 @@ from harness.cli import main
 from harness.estate.snapshot import save
 from harness.report import RENDERERS
 from tests.report.conftest import AT
-from tests.report.sims import write_bundle
+from tests.report.sims import aws_calls, write_bundle
 
 
 def test_help_lists_every_registered_format(capsys):
@@ -30,11 +30,10 @@ def test_unknown_format_is_bad_input_naming_the_valid_ones(capsys, tmp_path):
 
 @pytest.mark.parametrize("fmt, start", [("markdown", "## ✅ shadow: PROMOTED"), ("html", "<!DOCTYPE html>")])
 def test_run_writes_the_report_in_that_format(production, tmp_path, capsys, fmt, start):
-    pytest.importorskip("harness.isolation", reason="shadow run executes through harness.isolation (not on main yet)")
     bundle = write_bundle(
         tmp_path / "bundle", name="add-orders-dlq", summary="Create orders-dlq.",
         effects=[{"action": "create", "resource": "sqs:queue/orders-dlq"}],
-        calls=[{"service": "sqs", "operation": "CreateQueue", "params": {"QueueName": "orders-dlq"}}])
+        change=aws_calls({"service": "sqs", "operation": "CreateQueue", "params": {"QueueName": "orders-dlq"}}))
     snapshot = save(production, tmp_path / "snapshot.json")
     out = tmp_path / f"report.{fmt}"
     code = main(["run", str(bundle.root), "--snapshot", str(snapshot), "--format", fmt, "-o", str(out),

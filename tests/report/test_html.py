@@ -81,7 +81,7 @@ def test_hostile_strings_are_text(pages, rejected):
     assert not (page.names() & LOADING)
     assert html.escape(HOSTILE, quote=False) in raw
     text = page.text()
-    assert HOSTILE in text  # shown as the agent wrote it: intent, description, tag value, egress detail
+    assert HOSTILE in text  # shown as written: intent, description, tag value, config reasons, output
     assert text.count(HOSTILE) >= 5
     for f in rejected["findings"]:
         assert f["rule"] in text and f["message"] in text

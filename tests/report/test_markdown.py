@@ -89,7 +89,7 @@ def test_hostile_strings_stay_text(rejected):
     for table in page.tables:  # no value broke out of its cell or row
         assert len(set(table)) == 1, table
     assert HOSTILE in page.codes  # the tag value, verbatim, in a code span
-    assert DEFUSED in page.text()  # the egress detail and freeze reason, as prose
+    assert DEFUSED in page.text()  # the freeze and waiver reasons, as prose
     mentions = [t for t, stack in page.texts if "@octocat" in t and not {"code", "pre"} & set(stack)]
     assert mentions == []
 
