@@ -36,7 +36,10 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.add_argument("bundle", help="bundle.yaml, or the folder that holds it")
     p.add_argument("--snapshot", required=True, help="production snapshot from `shadow capture`")
     add_backend_args(p)
-    p.add_argument("--format", default="text", choices=None, help="text (default), json, markdown, html")
+    formats = RENDERERS.names()
+    p.add_argument("--format", default="text", choices=formats,
+                   help="report format (default: text): text for a terminal, json (stable, versioned schema), "
+                        "markdown for a pull-request comment, html for one self-contained page")
     p.add_argument("-o", "--output", help="write the report here (atomically) instead of stdout")
     p.add_argument("--config", help="shadow.toml (default: ./shadow.toml or ./pyproject.toml [tool.shadow])")
     p.add_argument("--at", help="evaluate time-based policies (freeze windows) as of this ISO time")

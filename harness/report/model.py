@@ -107,6 +107,8 @@ def blast_radius(sim: Simulation) -> list[dict[str, Any]]:
         elif c.action == "delete" and c.before and (c.before.data or {}).get("unit") == "rows":
             count = (c.data.production_count if c.data else None) or (c.before.data or {}).get("count")
             parts.append(f"({_count(count, 'rows')})")
+        lost = max(c.data.in_production("deleted") if c.data else 0, int((c.before.data or {}).get("count") or 0)
+                   if c.before and c.action in ("delete", "replace") else 0)
         kids = children.get(address, [])
         if kids:
             parts.append(_kids_text(kids))
@@ -122,8 +124,11 @@ def blast_radius(sim: Simulation) -> list[dict[str, Any]]:
         risk = (TIERS.index(tier) * 100 + (50 if c.destructive else 0) + (30 if c.grants_added else 0)
                 + WEIGHT.get((c.service, c.type), 1))
         lines.append({"text": " ".join(parts), "tier": tier, "address": address, "action": c.action,
-                      "risk": risk, "covers": [k.address for k in kids]})
-    lines.sort(key=lambda line: (-line["risk"], line["address"]))
+                      "risk": risk, "covers": [k.address for k in kids], "_lost": lost})
+    # Equal risk: the larger loss in production units first, then more resources taken along.
+    lines.sort(key=lambda line: (-line["risk"], -line["_lost"], -len(line["covers"]), line["address"]))
+    for line in lines:
+        del line["_lost"]
     return lines
 
 
