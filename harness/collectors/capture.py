@@ -18,7 +18,9 @@ from botocore.exceptions import ClientError, EndpointConnectionError, NoCredenti
 
 from harness.aws import Target
 from harness.collectors.base import CaptureContext, Collector, Limits
+from harness.diff.masks import sort_unordered
 from harness.errors import BadInput, EndpointUnreachable
+from harness.estate.canonical import substitute
 from harness.estate.snapshot import Gap, Resource, Snapshot, Source
 
 
@@ -69,6 +71,8 @@ def capture(
             advance(f"{collector.service} {region}: {len(found)} resources")
 
     link_ids(resources)
+    for res in resources.values():
+        sort_unordered(res)
     gaps.sort(key=lambda g: (g.service, g.region, g.operation, g.address or ""))
     return Snapshot(
         source=Source(account, regions, target.kind, target.endpoint_url),
@@ -100,29 +104,29 @@ def _account(target: Target) -> str:
         ) from None
 
 
-def link_ids(resources: dict[str, Resource]) -> None:
-    """Replace ids and ARNs inside configs and policies by ``@address`` / ``@address#arn``."""
+def link_index(resources: Iterable[Resource]) -> dict[str, str]:
+    """id -> ``@address`` and ARN -> ``@address#arn`` for the given resources."""
     index: dict[str, str] = {}
-    for res in resources.values():
+    for res in resources:
         if res.id and len(res.id) >= 6:
             index.setdefault(res.id, f"@{res.address}")
         if res.arn and res.arn != res.id:
             index.setdefault(res.arn, f"@{res.address}#arn")
+    return index
+
+
+def link_ids(resources: dict[str, Resource], extra: dict[str, str] | None = None) -> None:
+    """Replace ids and ARNs inside configs and policies by ``@address`` / ``@address#arn``.
+
+    ``extra`` adds ids of resources that no longer exist (a capture taken after a
+    deletion), so a dangling reference still reads as the address it pointed to.
+    """
+    index = {**(extra or {}), **link_index(resources.values())}
     if not index:
         return
     for res in resources.values():
-        res.config = _replace(res.config, index)
-        res.policies = _replace(res.policies, index)
-
-
-def _replace(value: Any, index: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        return index.get(value, value)
-    if isinstance(value, dict):
-        return {k: _replace(v, index) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_replace(v, index) for v in value]
-    return value
+        res.config = substitute(res.config, index)
+        res.policies = substitute(res.policies, index)
 
 
 class _progress:

@@ -36,7 +36,9 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
                                    "measure its effect, match it against the declared intent and policies. "
                                    "Exit code: 0 promoted, 1 rejected, 2 bad input, 3 inconclusive.")
     add_simulation_args(p)
-    p.add_argument("--format", default="text", choices=None, help="text (default), json, markdown, html")
+    p.add_argument("--format", default="text", choices=RENDERERS.names(),
+                   help="report format (default: text): text for a terminal, json (stable, versioned schema), "
+                        "markdown for a pull-request comment, html for one self-contained page")
     p.add_argument("-o", "--output", help="write the report here (atomically) instead of stdout")
     p.set_defaults(handler=run)
 

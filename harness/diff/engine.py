@@ -161,6 +161,19 @@ def touched(calls: list[TracedCall], index: AddressIndex) -> dict[str, list[int]
     return out
 
 
+def _relink(after: Snapshot, before: Snapshot) -> None:
+    """Let references to resources deleted by the change still read ``@address``."""
+    from harness.collectors.capture import link_index
+    from harness.estate.canonical import substitute
+
+    gone = link_index(r for a, r in before.resources.items() if a not in after.resources)
+    if not gone:
+        return
+    for res in after.resources.values():
+        res.config = substitute(res.config, gone)
+        res.policies = substitute(res.policies, gone)
+
+
 def _gap_services(snap: Snapshot) -> set[str]:
     return {g.service for g in snap.gaps if g.address is None}
 
@@ -169,6 +182,7 @@ def diff(before: Snapshot, after: Snapshot, *, production: Snapshot | None = Non
          calls: list[TracedCall] | None = None) -> ChangeSet:
     """The change set between two captures of the same sandbox."""
     calls = calls or []
+    _relink(after, before)
     index = AddressIndex([before, after])
     recreated = _recreated_by_trace(calls, index)
     by_call = touched(calls, index)

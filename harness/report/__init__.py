@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from harness.registry import Registry
-from harness.report import text
+from harness.report import html, markdown, text
 
 Renderer = Callable[[dict[str, Any]], str]
 
@@ -19,5 +19,7 @@ def render_json(doc: dict[str, Any]) -> str:
 RENDERERS: Registry[Renderer] = Registry("report format")
 RENDERERS.register("text", text.render)
 RENDERERS.register("json", render_json)
+RENDERERS.register("markdown", markdown.render)
+RENDERERS.register("html", html.render)
 
 __all__ = ["RENDERERS", "Renderer", "render_json"]

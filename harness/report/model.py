@@ -16,6 +16,7 @@ from typing import Any
 from harness import __version__
 from harness.diff.model import ResourceChange
 from harness.estate.canonical import digest_of, jsonable
+from harness.policies.access import wide
 from harness.policies.recoverability import TIERS, worst
 from harness.simulate import Simulation
 
@@ -42,13 +43,50 @@ def _number_word(n: int) -> str:
     return {1: "its", 2: "both of its"}.get(n, f"all {n} of its")
 
 
+# How much a resource type weighs when ranking lines of equal recoverability.
+WEIGHT = {("rds", "db"): 9, ("rds", "cluster"): 9, ("dynamodb", "table"): 9, ("s3", "bucket"): 8,
+          ("kms", "key"): 8, ("ec2", "vpc"): 7, ("secretsmanager", "secret"): 7, ("ecs", "cluster"): 6,
+          ("elbv2", "load-balancer"): 6, ("iam", "role"): 6, ("iam", "user"): 6, ("ec2", "instance"): 5,
+          ("sqs", "queue"): 5, ("sns", "topic"): 4, ("lambda", "function"): 4}
+PARENT_REFS = ("db", "cluster", "vpc", "load-balancer")
+PLURAL = {"snapshot": "snapshots", "subnet": "subnets", "security-group": "security groups",
+          "route-table": "route tables", "internet-gateway": "internet gateways", "service": "services",
+          "target-group": "target groups", "subnet-group": "subnet groups"}
+
+
+def parent_of(c: ResourceChange) -> str | None:
+    """The resource this one belongs to (a snapshot's database, a subnet's VPC), if known."""
+    before = c.before
+    if before is None:
+        return None
+    for key in PARENT_REFS:
+        if before.refs.get(key):
+            return before.refs[key]
+    vpc = (before.config or {}).get("VpcId")
+    return vpc[1:] if isinstance(vpc, str) and vpc.startswith("@") and "#" not in vpc else None
+
+
+def _kids_text(kids: list[ResourceChange]) -> str:
+    counts: dict[str, int] = {}
+    for k in kids:
+        counts[k.type] = counts.get(k.type, 0) + 1
+    parts = []
+    for rtype, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        word = PLURAL.get(rtype, f"{rtype}s") if n > 1 else rtype.replace("-", " ")
+        parts.append(f"{_number_word(n) if len(counts) == 1 else n} {word}")
+    return "and " + (parts[0] if len(parts) == 1 else "its " + ", ".join(parts))
+
+
 def blast_radius(sim: Simulation) -> list[dict[str, Any]]:
-    """Destructive and risky effects first, each one line in production units."""
+    """Destructive and risky effects first, each one line in production units; parts deleted
+    with their parent (a database's snapshots, a VPC's subnets) are folded into its line."""
     changes = sim.changes.changes
     children: dict[str, list[ResourceChange]] = {}
     for c in changes.values():
-        parent = (c.before.refs.get("db") if c.before else None)
-        if parent and c.action == "delete" and parent in changes:
+        parent = parent_of(c)
+        foldable = (c.service, c.type) not in WEIGHT  # never hide a weighty resource inside another line
+        if foldable and parent and c.action == "delete" and parent in changes and changes[parent].action == "delete" \
+                and not c.grants_added and not (c.data and c.data.in_production("deleted")):
             children.setdefault(parent, []).append(c)
     grouped = {c.address for kids in children.values() for c in kids}
     lines: list[dict[str, Any]] = []
@@ -69,19 +107,28 @@ def blast_radius(sim: Simulation) -> list[dict[str, Any]]:
         elif c.action == "delete" and c.before and (c.before.data or {}).get("unit") == "rows":
             count = (c.data.production_count if c.data else None) or (c.before.data or {}).get("count")
             parts.append(f"({_count(count, 'rows')})")
+        lost = max(c.data.in_production("deleted") if c.data else 0, int((c.before.data or {}).get("count") or 0)
+                   if c.before and c.action in ("delete", "replace") else 0)
         kids = children.get(address, [])
         if kids:
-            parts.append(f"and {_number_word(len(kids))} snapshots" if len(kids) > 1 else "and its snapshot")
+            parts.append(_kids_text(kids))
             tier = worst([tier, *(sim.tiers.get(k.address, "reversible") for k in kids)])
         public = [g for g in c.grants_added if g.public]
+        widest = [g for g in c.grants_added if wide(g)]
         if public:
             parts.append(f"and exposes it publicly ({public[0]})")
+        elif widest:
+            parts.append(f"and widens access: {widest[0]} ({wide(widest[0])})")
         elif c.grants_added:
             parts.append(f"and grants {len(c.grants_added)} new permission{'s' if len(c.grants_added) > 1 else ''}")
-        risk = TIERS.index(tier) * 10 + (5 if c.destructive else 0) + (3 if c.grants_added else 0)
+        risk = (TIERS.index(tier) * 100 + (50 if c.destructive else 0) + (30 if c.grants_added else 0)
+                + WEIGHT.get((c.service, c.type), 1))
         lines.append({"text": " ".join(parts), "tier": tier, "address": address, "action": c.action,
-                      "risk": risk, "covers": [k.address for k in kids]})
-    lines.sort(key=lambda line: (-line["risk"], line["address"]))
+                      "risk": risk, "covers": [k.address for k in kids], "_lost": lost})
+    # Equal risk: the larger loss in production units first, then more resources taken along.
+    lines.sort(key=lambda line: (-line["risk"], -line["_lost"], -len(line["covers"]), line["address"]))
+    for line in lines:
+        del line["_lost"]
     return lines
 
 

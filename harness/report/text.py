@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import io
-import json
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 
+from harness.report import view
+
 COLORS = {"promoted": "green", "rejected": "red", "inconclusive": "yellow"}
 TIER_COLORS = {"reversible": "green", "recoverable": "cyan", "recoverable from backup only": "yellow",
                "unrecoverable": "red"}
-MARK = {"create": "+", "update": "~", "delete": "-", "replace": "±"}
+MARK = view.MARK
 FIRST_SCREEN_LINES = 12
-
-
-def _value(v: Any) -> str:
-    text = v if isinstance(v, str) else json.dumps(v, sort_keys=True, default=str)
-    return text if len(text) <= 100 else text[:97] + "..."
+_value = view.value_text
 
 
 def render_to(console: Console, doc: dict[str, Any], *, full: bool = True) -> None:
@@ -51,10 +48,7 @@ def render_to(console: Console, doc: dict[str, Any], *, full: bool = True) -> No
         console.print(f"  [{TIER_COLORS[tier]}]{tier:<28}[/] {escape(line['text'])}")
     if len(radius) > FIRST_SCREEN_LINES:
         rest = radius[FIRST_SCREEN_LINES:]
-        by_tier: dict[str, int] = {}
-        for line in rest:
-            by_tier[line["tier"]] = by_tier.get(line["tier"], 0) + 1
-        console.print("  … " + ", ".join(f"{n} more {t}" for t, n in by_tier.items()))
+        console.print("  … " + ", ".join(f"{n} more {t}" for t, n in view.by_tier(rest)))
     if summary["undeclared"]:
         shown = ", ".join(summary["undeclared"][:8])
         more = f" (+{len(summary['undeclared']) - 8})" if len(summary["undeclared"]) > 8 else ""
@@ -86,9 +80,7 @@ def render_to(console: Console, doc: dict[str, Any], *, full: bool = True) -> No
                 console.print(f"      … {len(c['fields']) - 20} more fields")
             d = c["data"]
             if d:
-                p = d["production"]
-                console.print(f"      data ({d['unit']}, production units{'' if d['exact'] else ', estimated'}): "
-                              f"+{p['inserted']:,} inserted, ~{p['updated']:,} updated, -{p['deleted']:,} deleted")
+                console.print(f"      data ({view.data_unit_text(d)}): {view.data_text(d)}")
             for g in c["grants_added"]:
                 console.print(f"      [red]+ grant[/] {escape(g['principal'])} -> {escape(g['action'])} on "
                               f"{escape(g['resource'])}")

@@ -33,7 +33,9 @@ def _child(conn: Connection, env: dict[str, str]) -> None:
     os.environ.update(env)
     import logging
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    # moto answers an operation it lacks with HTTP 500 and werkzeug prints the traceback on
+    # stderr; the isolation trace already records the 500, so keep the user's terminal clean
+    logging.getLogger("werkzeug").disabled = True
     from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
