@@ -58,6 +58,7 @@ class Submission:
     elevated: bool
     status: str
     created_at: str
+    headline: str = ""  # the report's first line, kept apart so that lists need not load reports
     findings: list[dict[str, Any]] = field(default_factory=list)
     report: dict[str, Any] = field(default_factory=dict)  # the shadow.report/v1 document
     files: dict[str, str] = field(default_factory=dict)  # bundle file + carried files: path -> base64
@@ -79,7 +80,7 @@ class Submission:
                 "report_digest": self.report_digest, "outcome": self.outcome,
                 "approvals_required": self.approvals_required, "destructive": self.destructive,
                 "elevated": self.elevated, "status": self.status, "status_note": self.status_note,
-                "created_at": self.created_at, "headline": self.report.get("headline", "")}
+                "created_at": self.created_at, "headline": self.headline}
 
 
 @dataclass

@@ -120,7 +120,8 @@ class Gate:
             approvals_required=int(verdict["approvals_required"]), destructive=bool(verdict["destructive"]),
             elevated=bool(verdict["elevated"]), status=QUEUED if promoted else REJECTED,
             status_note="" if promoted else f"verdict {verdict['outcome']}",
-            created_at=iso(self.now()), findings=list(doc.get("findings", [])), report=doc, files=files,
+            created_at=iso(self.now()), headline=doc.get("headline", ""), findings=list(doc.get("findings", [])),
+            report=doc, files=files,
             bundle_file=bundle_file)
         with self.store.tx() as tx:
             tx.put_snapshot(snapshot.digest, snapshot.to_json(), sub.created_at)

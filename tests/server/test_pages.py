@@ -80,3 +80,10 @@ def test_security_headers(client, people, benign):
     assert "script-src" not in r.headers["content-security-policy"]
     assert "default-src 'none'" in r.headers["content-security-policy"]
     assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_queue_lists_open_submissions_with_their_headline_and_approvals(client, people, benign):
+    login(client, people["ana"])
+    html = client.get("/").text
+    row = re.search(rf'<tr id="row-{benign.id}">.*?</tr>', html, re.S).group(0)
+    assert "PROMOTED (needs 1 approver)" in row and "0 / 1" in row and "add-dlq" in row

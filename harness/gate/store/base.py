@@ -20,7 +20,7 @@ from harness.gate.model import ApplyRecord, AuditEntry, Review, Submission, User
 
 SUBMISSION_COLUMNS = ("id", "name", "author", "submitted_by", "bundle_digest", "snapshot_digest", "report_digest",
                       "outcome", "approvals_required", "destructive", "elevated", "status", "status_note",
-                      "created_at", "findings", "report", "files", "bundle_file")
+                      "created_at", "headline", "findings", "report", "files", "bundle_file")
 LIST_COLUMNS = tuple(c for c in SUBMISSION_COLUMNS if c not in ("report", "files"))
 REVIEW_COLUMNS = ("id", "submission_id", "reviewer", "decision", "statement", "signature", "created_at",
                   "expires_at", "comment", "void_reason")
@@ -37,8 +37,8 @@ CREATE TABLE IF NOT EXISTS submissions (
     bundle_digest TEXT NOT NULL, snapshot_digest TEXT NOT NULL REFERENCES snapshots(digest),
     report_digest TEXT NOT NULL, outcome TEXT NOT NULL, approvals_required INTEGER NOT NULL,
     destructive INTEGER NOT NULL, elevated INTEGER NOT NULL, status TEXT NOT NULL, status_note TEXT NOT NULL,
-    created_at TEXT NOT NULL, findings {text} NOT NULL, report {text} NOT NULL, files {text} NOT NULL,
-    bundle_file TEXT NOT NULL);
+    created_at TEXT NOT NULL, headline TEXT NOT NULL, findings {text} NOT NULL, report {text} NOT NULL,
+    files {text} NOT NULL, bundle_file TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS submissions_name ON submissions (name);
 CREATE TABLE IF NOT EXISTS reviews (
     id {serial}, submission_id INTEGER NOT NULL REFERENCES submissions(id), reviewer TEXT NOT NULL,
