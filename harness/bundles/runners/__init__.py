@@ -3,10 +3,12 @@
 from harness.bundles.runners.awscalls import AwsCallsRunner
 from harness.bundles.runners.base import RunContext, Runner, RunOutcome
 from harness.bundles.runners.script import ScriptRunner
+from harness.bundles.runners.terraform import TerraformRunner
 from harness.registry import Registry
 
 RUNNERS: Registry[Runner] = Registry("change kind")
 RUNNERS.register("aws-calls", AwsCallsRunner())
 RUNNERS.register("script", ScriptRunner())
+RUNNERS.register("terraform", TerraformRunner())
 
 __all__ = ["RUNNERS", "RunContext", "RunOutcome", "Runner"]
