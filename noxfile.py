@@ -34,6 +34,14 @@ def demo(session: nox.Session) -> None:
 
 
 @nox.session
+def scenarios(session: nox.Session) -> None:
+    """Replay every scenario (incidents and benign changes) and check their expected verdicts."""
+    session.install("-e", ".")
+    session.run("shadow", "scenarios", "run", "scenarios", "--junit", "test-artifacts/scenarios.xml",
+                "--report-dir", "test-artifacts/reports", *session.posargs)
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
     """Benchmarks: prints a table and writes bench.json (figures as named in the issues)."""
     session.install("-e", ".")

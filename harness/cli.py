@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "demo": "demo",
     "run": "run",
     "validate": "validate",
+    "scenarios": "scenarios",
 }
 
 

@@ -1,0 +1,95 @@
+"""Run scenarios and compare the verdict and findings with what each one expects."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.bundles import load_bundle
+from harness.config import Config, load_config, parse_time
+from harness.errors import ShadowError
+from harness.estate.snapshot import load
+from harness.fsutil import atomic_write
+from harness.scenarios.estates import patch, production_snapshot
+from harness.scenarios.model import Scenario
+
+TOOLS = {"terraform": "terraform"}
+
+
+@dataclass
+class ScenarioResult:
+    scenario: Scenario
+    outcome: str | None = None
+    findings: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    report: dict[str, Any] | None = None
+    duration_s: float = 0.0
+    skipped: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.skipped is None and not self.problems
+
+
+def check(s: Scenario, doc: dict[str, Any]) -> list[str]:
+    """Mismatches between a report and the scenario's expectation."""
+    problems = []
+    outcome = doc["verdict"]["outcome"]
+    if outcome != s.verdict:
+        why = "; ".join(doc["verdict"]["reasons"][:3])
+        problems.append(f"verdict {outcome}, expected {s.verdict} ({why})")
+    found = {f["rule"] for f in doc["findings"]}
+    missing = [r for r in s.findings if r not in found]
+    if missing:
+        problems.append(f"missing findings {', '.join(missing)} (found: {', '.join(sorted(found)) or 'none'})")
+    unexpected = [r for r in s.absent if r in found]
+    if unexpected:
+        problems.append(f"findings that must not appear: {', '.join(unexpected)}")
+    if s.approvals is not None and doc["verdict"]["approvals_required"] != s.approvals:
+        problems.append(f"needs {doc['verdict']['approvals_required']} approvers, expected {s.approvals}")
+    named = " ".join(line["text"] for line in doc["blast_radius"])
+    for address in s.blast_radius:
+        if address not in named:
+            problems.append(f"blast radius does not name {address}")
+    return problems
+
+
+def run_scenario(s: Scenario, *, backend: str = "moto", backend_options: dict[str, Any] | None = None,
+                 report_dir: Path | None = None) -> ScenarioResult:
+    from harness.report import RENDERERS
+    from harness.report.model import build
+    from harness.simulate import simulate
+
+    result = ScenarioResult(s)
+    for tool in s.requires:
+        if shutil.which(TOOLS.get(tool, tool)) is None:
+            result.skipped = f"{tool} is not installed"
+            return result
+    started = time.perf_counter()
+    try:
+        bundle = load_bundle(s.bundle)
+        snapshot = load(s.snapshot) if s.snapshot else production_snapshot(s.estate or "demo")
+        snapshot = patch(snapshot, s.production, str(s.folder / "scenario.yaml"))
+        config = load_config(s.config) if s.config else Config()
+        now = parse_time(s.at, f"{s.folder}/scenario.yaml: at") if s.at else dt.datetime.now(dt.UTC)
+        sim = simulate(bundle, snapshot, config=config, backend=backend, backend_options=backend_options,
+                       now=now, timeout=s.timeout)
+        doc = build(sim)
+    except ShadowError as exc:
+        result.problems.append(f"error: {exc}")
+        result.duration_s = time.perf_counter() - started
+        return result
+    result.report = doc
+    result.outcome = doc["verdict"]["outcome"]
+    result.findings = sorted({f["rule"] for f in doc["findings"]})
+    result.problems = check(s, doc)
+    result.duration_s = time.perf_counter() - started
+    if report_dir is not None:
+        for fmt, ext in (("json", "json"), ("text", "txt"), ("markdown", "md"), ("html", "html")):
+            if fmt in RENDERERS:
+                atomic_write(report_dir / f"{s.name}.{ext}", RENDERERS.get(fmt)(doc))
+    return result
