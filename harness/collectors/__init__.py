@@ -5,6 +5,7 @@ The same collectors read production and sandboxes. To add a service, write
 """
 
 from harness.collectors.base import Collector, Limits, ServiceRules
+from harness.collectors.cloudformation import CloudFormationCollector
 from harness.collectors.dynamodb import DynamoDBCollector
 from harness.collectors.s3 import S3Collector
 from harness.collectors.sqs import SQSCollector
@@ -14,6 +15,7 @@ REGISTRY: Registry[Collector] = Registry("service")
 REGISTRY.register("s3", S3Collector())
 REGISTRY.register("dynamodb", DynamoDBCollector())
 REGISTRY.register("sqs", SQSCollector())
+REGISTRY.register("cloudformation", CloudFormationCollector())
 
 
 def rules_for(service: str) -> ServiceRules:

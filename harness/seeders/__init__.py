@@ -6,6 +6,7 @@ in ``harness.collectors``.
 
 from harness.registry import Registry
 from harness.seeders.base import IdMap, SeedContext, Seeder
+from harness.seeders.cloudformation import CloudFormationSeeder
 from harness.seeders.dynamodb import DynamoDBSeeder
 from harness.seeders.s3 import S3Seeder
 from harness.seeders.sqs import SQSSeeder
@@ -14,5 +15,6 @@ REGISTRY: Registry[Seeder] = Registry("seeder")
 REGISTRY.register("s3", S3Seeder())
 REGISTRY.register("dynamodb", DynamoDBSeeder())
 REGISTRY.register("sqs", SQSSeeder())
+REGISTRY.register("cloudformation", CloudFormationSeeder())
 
 __all__ = ["REGISTRY", "IdMap", "SeedContext", "Seeder"]
