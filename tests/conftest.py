@@ -50,3 +50,11 @@ def prod_estate() -> Iterator[tuple[MotoBackend, EstateInfo]]:
 @pytest.fixture
 def prod_target(prod_estate: tuple[MotoBackend, EstateInfo]) -> Target:
     return prod_estate[0].target()
+
+
+@pytest.fixture(scope="session")
+def prod_snapshot(prod_estate: tuple[MotoBackend, EstateInfo]):
+    """One capture of the sample estate by every registered collector (read-only tests)."""
+    from harness.collectors.capture import capture
+
+    return capture(prod_estate[0].target(), regions=["us-east-1"])

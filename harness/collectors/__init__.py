@@ -4,10 +4,15 @@ The same collectors read production and sandboxes. To add a service, write
 ``harness/collectors/<service>.py`` with a ``Collector`` subclass and register it here.
 """
 
+from harness.collectors.awslambda import LambdaCollector
 from harness.collectors.base import Collector, Limits, ServiceRules
 from harness.collectors.cloudformation import CloudFormationCollector
 from harness.collectors.dynamodb import DynamoDBCollector
+from harness.collectors.iam import IAMCollector
+from harness.collectors.kms import KMSCollector
 from harness.collectors.s3 import S3Collector
+from harness.collectors.secretsmanager import SecretsManagerCollector
+from harness.collectors.sns import SNSCollector
 from harness.collectors.sqs import SQSCollector
 from harness.registry import Registry
 
@@ -15,6 +20,11 @@ REGISTRY: Registry[Collector] = Registry("service")
 REGISTRY.register("s3", S3Collector())
 REGISTRY.register("dynamodb", DynamoDBCollector())
 REGISTRY.register("sqs", SQSCollector())
+REGISTRY.register("sns", SNSCollector())
+REGISTRY.register("iam", IAMCollector())
+REGISTRY.register("kms", KMSCollector())
+REGISTRY.register("secretsmanager", SecretsManagerCollector())
+REGISTRY.register("lambda", LambdaCollector())
 REGISTRY.register("cloudformation", CloudFormationCollector())
 
 

@@ -222,6 +222,13 @@ class Collector:
     def collect(self, ctx: CaptureContext) -> Iterator[Resource]:
         raise NotImplementedError
 
+    def each_listed(self, ctx: CaptureContext, operation: str, key: str, read: Callable[[Any], Resource | None],
+                    **params: Any) -> Iterator[Resource]:
+        """``read`` every item of a listing on the pool; a failed listing yields nothing (it is a gap)."""
+        items = ctx.paginate(ctx.client(), operation, key, **params)
+        if items is not None:
+            yield from (r for r in ctx.map(read, items) if r)
+
 
 def tags_dict(tags: Iterable[dict[str, Any]] | dict[str, Any] | None,
               key: str = "Key", value: str = "Value") -> dict[str, str]:

@@ -125,9 +125,19 @@ def build_sqs(t: Target) -> None:
 
 def build_sns(t: Target) -> None:
     sns = t.client("sns")
-    topic = sns.create_topic(Name="alerts", Tags=[{"Key": "env", "Value": "prod"}])["TopicArn"]
+    topic = sns.create_topic(Name="alerts", Attributes={"DisplayName": "Prod alerts"},
+                             Tags=[{"Key": "env", "Value": "prod"}])["TopicArn"]
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "OwnerManages", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{PROD_ACCOUNT}:root"},
+             "Action": ["sns:Publish", "sns:Subscribe", "sns:SetTopicAttributes"], "Resource": topic},
+            {"Sid": "EventBridgePublishes", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+             "Action": "sns:Publish", "Resource": topic},
+        ]}))
     queue_arn = f"arn:aws:sqs:{REGION}:{PROD_ACCOUNT}:orders"
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={
+        "RawMessageDelivery": "true", "FilterPolicy": json.dumps({"severity": ["high", "critical"]})})
 
 
 def build_iam(t: Target) -> None:
@@ -221,14 +231,23 @@ def build_kms(t: Target, info: EstateInfo) -> None:
     kms.enable_key_rotation(KeyId=key)
     kms.create_alias(AliasName="alias/app-data", TargetKeyId=key)
     info.kms_key_id = key
+    retired = kms.create_key(Description="reports key, retired")["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName="alias/old-reports", TargetKeyId=retired)
+    kms.schedule_key_deletion(KeyId=retired, PendingWindowInDays=30)
 
 
 def build_secrets(t: Target, info: EstateInfo) -> None:
     sm = t.client("secretsmanager")
     out = sm.create_secret(Name="prod/db-password", SecretString=SECRET_VALUE,
                            Description="master password of prod-db",
+                           **({"KmsKeyId": info.kms_key_id} if info.kms_key_id else {}),
                            Tags=[{"Key": "env", "Value": "prod"}])
     info.secret_arn = out["ARN"]
+    sm.put_resource_policy(SecretId=out["ARN"], ResourcePolicy=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "DeployerReads", "Effect": "Allow",
+                       "Principal": {"AWS": f"arn:aws:iam::{PROD_ACCOUNT}:role/deployer"},
+                       "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]}))
 
 
 def build_lambda(t: Target) -> None:
@@ -239,6 +258,9 @@ def build_lambda(t: Target) -> None:
         Environment={"Variables": {"TABLE": "orders", "LOG_LEVEL": "info"}},
         Tags={"env": "prod"},
     )
+    t.client("lambda").add_permission(
+        FunctionName="orders-processor", StatementId="alerts-invoke", Action="lambda:InvokeFunction",
+        Principal="sns.amazonaws.com", SourceArn=f"arn:aws:sns:{REGION}:{PROD_ACCOUNT}:alerts")
 
 
 def build_ecs_elb(t: Target, info: EstateInfo) -> None:

@@ -110,7 +110,7 @@ class BackupRemoved(Policy):
                 together = target in lost
                 declared = ctx.field_declared(change, path) if path else ctx.declared(change)
                 severity = "block" if together or not declared else "warn"
-                tail = f" while {target} loses its data in the same change: unrecoverable" if together else ""
+                tail = f", and {target} loses its data in the same change" if together else ""
                 yield self.finding(what + tail, address=change.address, path=path or None, severity=severity)
 
 

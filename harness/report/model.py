@@ -16,6 +16,7 @@ from typing import Any
 from harness import __version__
 from harness.diff.model import ResourceChange
 from harness.estate.canonical import digest_of, jsonable
+from harness.policies.access import wide
 from harness.policies.recoverability import TIERS, worst
 from harness.simulate import Simulation
 
@@ -74,8 +75,11 @@ def blast_radius(sim: Simulation) -> list[dict[str, Any]]:
             parts.append(f"and {_number_word(len(kids))} snapshots" if len(kids) > 1 else "and its snapshot")
             tier = worst([tier, *(sim.tiers.get(k.address, "reversible") for k in kids)])
         public = [g for g in c.grants_added if g.public]
+        widest = [g for g in c.grants_added if wide(g)]
         if public:
             parts.append(f"and exposes it publicly ({public[0]})")
+        elif widest:
+            parts.append(f"and widens access: {widest[0]} ({wide(widest[0])})")
         elif c.grants_added:
             parts.append(f"and grants {len(c.grants_added)} new permission{'s' if len(c.grants_added) > 1 else ''}")
         risk = TIERS.index(tier) * 10 + (5 if c.destructive else 0) + (3 if c.grants_added else 0)

@@ -137,6 +137,43 @@ def _message(exc: BaseException | str) -> str:
     return str(exc)
 
 
+def tag_list(tags: dict[str, str], key: str = "Key", value: str = "Value") -> list[dict[str, str]]:
+    """``{k: v}`` -> ``[{"Key": k, "Value": v}]`` (the AWS list shape; names vary by service)."""
+    return [{key: k, value: v} for k, v in tags.items()]
+
+
+def attribute_text(value: Any) -> str:
+    """An attribute value as the string AWS expects (JSON for documents, text otherwise)."""
+    import json
+
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def waiting_days(deadline: str | None, captured_at: str | None, low: int = 7, high: int = 30) -> int:
+    """Whole days from capture to ``deadline`` (a scheduled deletion), within AWS's window.
+
+    KMS key deletion and Secrets Manager recovery both take 7 to 30 days; a sandbox
+    seeded later schedules the same remaining period, rounded up.
+    """
+    import datetime as dt
+    import math
+
+    def when(text: str | None) -> dt.datetime | None:
+        try:
+            return dt.datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+        except ValueError:
+            return None
+
+    end, start = when(deadline), when(captured_at)
+    if end is None or start is None:
+        return high
+    return max(low, min(high, math.ceil((end - start).total_seconds() / 86400)))
+
+
 class Seeder:
     """Base class: recreate one service's resources in a sandbox."""
 

@@ -13,11 +13,13 @@ import difflib
 import json
 import sys
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import botocore.session
 from botocore.validate import ParamValidator
 
+import harness
 from harness.bundles.model import Bundle
 from harness.bundles.runners.base import RunContext, Runner, RunOutcome
 from harness.errors import BundleError
@@ -78,7 +80,10 @@ class AwsCallsRunner(Runner):
     def run(self, ctx: RunContext) -> RunOutcome:
         calls_file = (ctx.scratch or ctx.workdir) / "shadow-calls.json"
         calls_file.write_text(json.dumps(ctx.bundle.change["calls"]))
-        execution = ctx.execute([sys.executable, "-m", "harness.bundles.runners.awscalls_child", str(calls_file)])
+        # the child is shadow's own code: make this very package importable in it
+        package_root = str(Path(harness.__file__).resolve().parent.parent)
+        execution = ctx.execute([sys.executable, "-m", "harness.bundles.runners.awscalls_child", str(calls_file)],
+                                env={"PYTHONPATH": package_root})
         results = [json.loads(line) for line in execution.stdout.splitlines() if line.startswith("{")]
         failed = next((r for r in results if not r.get("ok")), None)
         outcome = RunOutcome(execution=execution)
