@@ -42,3 +42,13 @@ def build_orders_stack(t: Target, items: int = 40) -> dict[str, Any]:
     for i in range(items):
         ddb.put_item(TableName=table, Item={"order_id": {"S": f"o-{i:04d}"}, "total": {"N": str(10 + i)}})
     return {"table": table}
+
+
+def build_log_bucket(t: Target, objects: int = 10) -> None:
+    """One tagged log bucket with a few objects (the Terraform lifecycle scenario)."""
+    s3 = t.client("s3")
+    s3.create_bucket(Bucket="app-logs")
+    s3.put_bucket_tagging(Bucket="app-logs", Tagging={"TagSet": [
+        {"Key": "env", "Value": "prod"}, {"Key": "team", "Value": "platform"}]})
+    for i in range(objects):
+        s3.put_object(Bucket="app-logs", Key=f"2026/11/{i:04d}.log", Body=f"log line {i}\n".encode())

@@ -99,6 +99,8 @@ class TerraformRunner(Runner):
             vars_file.write_text(json.dumps(change["vars"]))
             spec["vars_file"] = str(vars_file)
         if not ctx.apply:
+            for stale in ("terraform.tfstate", "terraform.tfstate.backup"):
+                (config_dir / stale).unlink(missing_ok=True)  # the private copy's; the state used is state_path
             spec["override"] = override(provider_aliases(config_dir), state_path)
             spec["override_path"] = str(config_dir / OVERRIDE_NAME)
             artifacts["notes"] += [f"{name} sets its own aws endpoints; shadow's override replaced them"
