@@ -8,8 +8,12 @@ from harness.collectors.awslambda import LambdaCollector
 from harness.collectors.base import Collector, Limits, ServiceRules
 from harness.collectors.cloudformation import CloudFormationCollector
 from harness.collectors.dynamodb import DynamoDBCollector
+from harness.collectors.ec2 import EC2Collector
+from harness.collectors.ecs import ECSCollector
+from harness.collectors.elbv2 import ELBv2Collector
 from harness.collectors.iam import IAMCollector
 from harness.collectors.kms import KMSCollector
+from harness.collectors.rds import RDSCollector
 from harness.collectors.s3 import S3Collector
 from harness.collectors.secretsmanager import SecretsManagerCollector
 from harness.collectors.sns import SNSCollector
@@ -25,6 +29,10 @@ REGISTRY.register("iam", IAMCollector())
 REGISTRY.register("kms", KMSCollector())
 REGISTRY.register("secretsmanager", SecretsManagerCollector())
 REGISTRY.register("lambda", LambdaCollector())
+REGISTRY.register("ec2", EC2Collector())
+REGISTRY.register("rds", RDSCollector())
+REGISTRY.register("ecs", ECSCollector())
+REGISTRY.register("elbv2", ELBv2Collector())
 REGISTRY.register("cloudformation", CloudFormationCollector())
 
 

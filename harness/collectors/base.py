@@ -9,6 +9,7 @@ returns ``None``. Expected "absence" errors (NoSuchBucketPolicy, ...) are passed
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +22,7 @@ from botocore.parsers import ResponseParserError
 from harness.aws import Target
 from harness.errors import EndpointUnreachable
 from harness.estate.address import make_address
-from harness.estate.canonical import jsonable
+from harness.estate.canonical import jsonable, short_hash
 from harness.estate.snapshot import Gap, Resource
 
 T = TypeVar("T")
@@ -79,12 +80,16 @@ class ServiceRules:
     production and a sandbox seeded from it by construction (placeholder object
     bodies); ignored only when comparing a sandbox with its snapshot. ``why`` says
     why, for the reviewer. Paths start at the resource (``config.``, ``data.``).
+    ``unordered``: lists that are sets (security group rules, subnet ids); they are
+    sorted after ids are linked to addresses, so their order never depends on ids
+    the emulator generated.
     """
 
     volatile: dict[str, tuple[str, ...]] = field(default_factory=dict)
     identity: dict[str, tuple[str, ...]] = field(default_factory=dict)
     reseeded: dict[str, tuple[str, ...]] = field(default_factory=dict)
     why: dict[str, str] = field(default_factory=dict)
+    unordered: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class CaptureContext:
@@ -238,6 +243,21 @@ def tags_dict(tags: Iterable[dict[str, Any]] | dict[str, Any] | None,
     if isinstance(tags, dict):
         return {str(k): str(v) for k, v in tags.items()}
     return {str(t[key]): str(t.get(value, "")) for t in tags}
+
+
+REDACTED = "shadow-redacted:"
+SECRET_NAME = re.compile(r"pass|secret|token|private|credential|api_?key|access_?key", re.IGNORECASE)
+
+
+def redact(name: str, value: Any) -> Any:
+    """A secret-looking setting's value (``DB_PASSWORD``) as a hash, never the value itself.
+
+    The redacted text is stable (``shadow-redacted:<hash>``) and seeders write it as the
+    value, so a sandbox reads back the same text and changes to the secret still show.
+    """
+    if not isinstance(value, str) or not SECRET_NAME.search(name) or value.startswith(REDACTED):
+        return value
+    return REDACTED + short_hash(value)
 
 
 def parse_policy(doc: Any) -> Any:

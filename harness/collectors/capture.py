@@ -18,7 +18,9 @@ from botocore.exceptions import ClientError, EndpointConnectionError, NoCredenti
 
 from harness.aws import Target
 from harness.collectors.base import CaptureContext, Collector, Limits
+from harness.diff.masks import sort_unordered
 from harness.errors import BadInput, EndpointUnreachable
+from harness.estate.canonical import substitute
 from harness.estate.snapshot import Gap, Resource, Snapshot, Source
 
 
@@ -69,6 +71,8 @@ def capture(
             advance(f"{collector.service} {region}: {len(found)} resources")
 
     link_ids(resources)
+    for res in resources.values():
+        sort_unordered(res)
     gaps.sort(key=lambda g: (g.service, g.region, g.operation, g.address or ""))
     return Snapshot(
         source=Source(account, regions, target.kind, target.endpoint_url),
@@ -111,18 +115,8 @@ def link_ids(resources: dict[str, Resource]) -> None:
     if not index:
         return
     for res in resources.values():
-        res.config = _replace(res.config, index)
-        res.policies = _replace(res.policies, index)
-
-
-def _replace(value: Any, index: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        return index.get(value, value)
-    if isinstance(value, dict):
-        return {k: _replace(v, index) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_replace(v, index) for v in value]
-    return value
+        res.config = substitute(res.config, index)
+        res.policies = substitute(res.policies, index)
 
 
 class _progress:

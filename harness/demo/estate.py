@@ -269,14 +269,31 @@ def build_ecs_elb(t: Target, info: EstateInfo) -> None:
     ec2 = t.client("ec2")
     subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [info.vpc_id]}])["Subnets"]
     public = [s["SubnetId"] for s in subnets if s["CidrBlock"] in ("10.0.10.0/24", "10.0.1.0/24")]
+    web_sg = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [info.vpc_id]},
+                                                   {"Name": "group-name", "Values": ["web"]}])["SecurityGroups"]
     elb = t.client("elbv2")
     lb = elb.create_load_balancer(Name="prod-alb", Subnets=public, Scheme="internet-facing",
+                                  SecurityGroups=[g["GroupId"] for g in web_sg],
                                   Type="application", Tags=[{"Key": "env", "Value": "prod"}])
     tg = elb.create_target_group(Name="prod-web", Protocol="HTTP", Port=80, VpcId=info.vpc_id,
                                  TargetType="ip")
-    elb.create_listener(LoadBalancerArn=lb["LoadBalancers"][0]["LoadBalancerArn"], Protocol="HTTP",
-                        Port=80, DefaultActions=[{"Type": "forward",
-                                                  "TargetGroupArn": tg["TargetGroups"][0]["TargetGroupArn"]}])
+    tg_arn = tg["TargetGroups"][0]["TargetGroupArn"]
+    listener = elb.create_listener(LoadBalancerArn=lb["LoadBalancers"][0]["LoadBalancerArn"], Protocol="HTTP",
+                                   Port=80, DefaultActions=[{"Type": "forward", "TargetGroupArn": tg_arn}])
+    elb.create_rule(ListenerArn=listener["Listeners"][0]["ListenerArn"], Priority=10,
+                    Conditions=[{"Field": "path-pattern", "Values": ["/api/*"]}],
+                    Actions=[{"Type": "forward", "TargetGroupArn": tg_arn}])
+    ecs.register_task_definition(
+        family="web", networkMode="awsvpc", requiresCompatibilities=["FARGATE"], cpu="256", memory="512",
+        containerDefinitions=[{"name": "web", "image": "nginx:1.27", "portMappings": [{"containerPort": 80}],
+                               "environment": [{"name": "DB_HOST", "value": "prod-db"},
+                                               {"name": "DB_PASSWORD", "value": SECRET_VALUE}]}])
+    ecs.create_service(cluster="prod", serviceName="web", taskDefinition="web", desiredCount=2, launchType="FARGATE",
+                       networkConfiguration={"awsvpcConfiguration": {
+                           "subnets": public, "securityGroups": [g["GroupId"] for g in web_sg],
+                           "assignPublicIp": "DISABLED"}},
+                       loadBalancers=[{"targetGroupArn": tg_arn, "containerName": "web", "containerPort": 80}],
+                       tags=[{"key": "env", "value": "prod"}])
 
 
 BUILDERS = ("s3", "dynamodb", "sqs", "sns", "iam", "kms", "secretsmanager", "ec2", "rds", "lambda", "ecs")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from harness.estate.canonical import canonical_text
 from harness.estate.snapshot import Resource
 
 
@@ -32,6 +33,34 @@ def drop_paths(doc: dict[str, Any], paths: list[str]) -> dict[str, Any]:
     for path in paths:
         _drop(doc, path.split("."))
     return doc
+
+
+def sort_unordered(resource: Resource) -> None:
+    """Sort, in place, the lists its service declares unordered (``ServiceRules.unordered``)."""
+    from harness.collectors import rules_for
+
+    paths = rules_for(resource.service).unordered.get(resource.type, ())
+    if not paths:
+        return
+    doc = {"config": resource.config, "policies": resource.policies, "data": resource.data}
+    for path in paths:
+        _sort(doc, path.split("."))
+
+
+def _sort(node: Any, parts: list[str]) -> None:
+    if not parts:
+        if isinstance(node, list):
+            node.sort(key=canonical_text)
+        return
+    head, rest = parts[0], parts[1:]
+    if isinstance(node, dict):
+        children = list(node.values()) if head == "*" else [node[head]] if head in node else []
+    elif isinstance(node, list) and head == "*":
+        children = list(node)
+    else:
+        children = []
+    for child in children:
+        _sort(child, rest)
 
 
 def _drop(node: Any, parts: list[str]) -> None:

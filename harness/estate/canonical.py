@@ -38,6 +38,17 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def substitute(value: Any, mapping: dict[str, str]) -> Any:
+    """``value`` with every string that is a key of ``mapping`` replaced (recursively)."""
+    if isinstance(value, str):
+        return mapping.get(value, value)
+    if isinstance(value, dict):
+        return {k: substitute(v, mapping) for k, v in value.items()}
+    if isinstance(value, list):
+        return [substitute(v, mapping) for v in value]
+    return value
+
+
 def canonical_bytes(value: Any) -> bytes:
     """The canonical UTF-8 JSON encoding of ``value``."""
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)

@@ -60,16 +60,19 @@ class Sandbox:
         return self.backend.target()
 
     def capture(self, services: Iterable[str] | None = None, workers: int = 8) -> Snapshot:
-        """Read the sandbox with the same collectors that read production."""
+        """Read the sandbox with the same collectors that read production, at production addresses."""
         from harness.collectors.capture import capture
 
         if not self.backend.health():
             raise SandboxFailure("the sandbox stopped answering", where=self.endpoint)
-        return capture(self.target(), regions=list(self.snapshot.source.regions),
-                       services=services or self.snapshot.services or None,
-                       limits=Limits(**{k: v for k, v in self.snapshot.limits.items()
-                                        if k in Limits.__dataclass_fields__}),
-                       workers=workers)
+        snapshot = capture(self.target(), regions=list(self.snapshot.source.regions),
+                           services=services or self.snapshot.services or None,
+                           limits=Limits(**{k: v for k, v in self.snapshot.limits.items()
+                                            if k in Limits.__dataclass_fields__}),
+                           workers=workers)
+        if self.seeded is not None:
+            snapshot.resources = self.seeded.ids.production_view(snapshot.resources)
+        return snapshot
 
     def close(self) -> None:
         self.backend.stop()

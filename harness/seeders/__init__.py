@@ -9,8 +9,12 @@ from harness.seeders.awslambda import LambdaSeeder
 from harness.seeders.base import IdMap, SeedContext, Seeder
 from harness.seeders.cloudformation import CloudFormationSeeder
 from harness.seeders.dynamodb import DynamoDBSeeder
+from harness.seeders.ec2 import EC2Seeder
+from harness.seeders.ecs import ECSSeeder
+from harness.seeders.elbv2 import ELBv2Seeder
 from harness.seeders.iam import IAMSeeder
 from harness.seeders.kms import KMSSeeder
+from harness.seeders.rds import RDSSeeder
 from harness.seeders.s3 import S3Seeder
 from harness.seeders.secretsmanager import SecretsManagerSeeder
 from harness.seeders.sns import SNSSeeder
@@ -25,6 +29,10 @@ REGISTRY.register("iam", IAMSeeder())
 REGISTRY.register("kms", KMSSeeder())
 REGISTRY.register("secretsmanager", SecretsManagerSeeder())
 REGISTRY.register("lambda", LambdaSeeder())
+REGISTRY.register("ec2", EC2Seeder())
+REGISTRY.register("rds", RDSSeeder())
+REGISTRY.register("ecs", ECSSeeder())
+REGISTRY.register("elbv2", ELBv2Seeder())
 REGISTRY.register("cloudformation", CloudFormationSeeder())
 
 __all__ = ["REGISTRY", "IdMap", "SeedContext", "Seeder"]

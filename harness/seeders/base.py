@@ -5,6 +5,9 @@ AWS API. Names are preserved. Where the emulator assigns its own ids (EC2 ids, A
 with random parts), the seeder records ``address -> sandbox id/arn`` in the ``IdMap``;
 configurations in snapshots refer to other resources as ``@address`` (id) or
 ``@address#arn``, which ``SeedContext.ref`` turns into the sandbox's values.
+Where an address itself holds an emulator-assigned name (EC2 resources without a
+unique Name tag, RDS automated snapshots), the seeder records an alias, and
+``IdMap.production_view`` renames the sandbox's capture back to production addresses.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from harness.aws import Target
 from harness.collectors.base import Limits
+from harness.diff.masks import sort_unordered
+from harness.estate.canonical import substitute
 from harness.estate.snapshot import Resource, Snapshot
 
 T = TypeVar("T")
@@ -32,6 +37,7 @@ class IdMap:
     ids: dict[str, str] = field(default_factory=dict)
     arns: dict[str, str] = field(default_factory=dict)
     prod_to_sandbox: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, tuple[str, str]] = field(default_factory=dict)  # sandbox address -> (address, name)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def record(self, resource: Resource, sandbox_id: str | None = None,
@@ -46,12 +52,36 @@ class IdMap:
                 if resource.arn:
                     self.prod_to_sandbox[resource.arn] = sandbox_arn
 
+    def alias(self, resource: Resource, sandbox_address: str) -> None:
+        """The sandbox names ``resource`` ``sandbox_address`` (an id or a time it chose)."""
+        if sandbox_address != resource.address:
+            with self._lock:
+                self.aliases[sandbox_address] = (resource.address, resource.name)
+
     def sandbox_to_prod(self) -> dict[str, str]:
         return {v: k for k, v in self.prod_to_sandbox.items()}
 
+    def production_view(self, resources: dict[str, Resource]) -> dict[str, Resource]:
+        """Rename a sandbox capture to production addresses, references included."""
+        if not self.aliases:
+            return resources
+        refs = {f"@{sb}": f"@{prod}" for sb, (prod, _name) in self.aliases.items()}
+        refs.update({f"@{sb}#arn": f"@{prod}#arn" for sb, (prod, _name) in self.aliases.items()})
+        out: dict[str, Resource] = {}
+        for address, res in resources.items():
+            if address in self.aliases:
+                res.address, res.name = self.aliases[address]
+            res.config = substitute(res.config, refs)
+            res.policies = substitute(res.policies, refs)
+            res.refs = {k: self.aliases.get(v, (v, ""))[0] for k, v in res.refs.items()}
+            sort_unordered(res)
+            out[res.address] = res
+        return dict(sorted(out.items()))
+
     def to_json(self) -> dict[str, Any]:
         return {"ids": dict(self.ids), "arns": dict(self.arns),
-                "prod_to_sandbox": dict(self.prod_to_sandbox)}
+                "prod_to_sandbox": dict(self.prod_to_sandbox),
+                "aliases": {sb: prod for sb, (prod, _name) in self.aliases.items()}}
 
 
 @dataclass
@@ -128,6 +158,13 @@ class SeedContext:
         except (ClientError, BotoCoreError) as exc:
             self.problem(resource.address, operation, exc)
             return None
+
+
+def operation_name(call: Any) -> str:
+    """``client.create_cluster`` -> ``CreateCluster``: the AWS name of a boto3 client method."""
+    client = getattr(call, "__self__", None)
+    mapping = getattr(getattr(client, "meta", None), "method_to_api_mapping", {}) or {}
+    return mapping.get(call.__name__, call.__name__)
 
 
 def _message(exc: BaseException | str) -> str:
