@@ -88,6 +88,7 @@ class LocalStackBackend(Backend):
         self._proc: subprocess.Popen[bytes] | None = None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self.ready_s: float | None = None
+        self._fresh = False
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -102,6 +103,7 @@ class LocalStackBackend(Backend):
         elif mode == "process":
             self._start_process()
         self._wait_healthy()
+        self._fresh = mode != "endpoint"
         self.ready_s = time.perf_counter() - started
 
     def _choose(self) -> str:
@@ -193,8 +195,19 @@ class LocalStackBackend(Backend):
         return dict(doc.get("services") or {})
 
     def reset(self) -> None:
+        """A clean account: a LocalStack shadow started is clean until first used, else restarted;
+        a running one is reset through its state API (a Pro feature), or refused."""
+        if self._fresh:
+            self._fresh = False
+            return
+        if self.mode in ("docker", "process"):
+            self.stop()
+            self.start()
+            self._fresh = False
+            return
         if not http_ok(f"{self.endpoint}/_localstack/state/reset", method="POST", timeout=30):
-            raise SandboxFailure(f"LocalStack at {self.endpoint} did not accept a state reset")
+            raise SandboxFailure(f"cannot reset the LocalStack at {self.endpoint} (its state reset API did not "
+                                 "answer)", hint="Restart it yourself, or let shadow start one (docker or process)")
 
     def stop(self) -> None:
         container, proc = self._container, self._proc
