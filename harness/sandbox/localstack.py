@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from harness.aws import SANDBOX_ACCESS_KEY, SANDBOX_SECRET_KEY, Target
 from harness.errors import EndpointUnreachable, SandboxFailure, ToolMissing
 from harness.sandbox.base import Backend
 from harness.sandbox.guard import check_endpoint
@@ -183,6 +184,13 @@ class LocalStackBackend(Backend):
         if not self._url:
             raise SandboxFailure("the LocalStack sandbox is not running")
         return self._url
+
+    def target(self) -> Target:
+        """Seeding and capture act in the account the isolated change acts in: LocalStack derives
+        the account from the access key, and the isolation gives every change shadow's throwaway
+        key, so the seeder and collectors use that key too (one account for before, change, after)."""
+        return Target(endpoint_url=self.endpoint, access_key=SANDBOX_ACCESS_KEY, secret_key=SANDBOX_SECRET_KEY,
+                      region=self.region, max_attempts=2, kind=self.kind)
 
     def health(self) -> bool:
         return bool(self._url) and http_ok(f"{self._url}/_localstack/health")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,15 @@ SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 NAMES = ["cfn-queue-timeout", "cfn-replace-table", "tf-lifecycle-rule", "tf-stale-state-destroy"]
 
 
+@cache
+def result_of(name: str):
+    return run_scenario(load_scenario(SCENARIOS / name))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_scenario(name):
-    result = run_scenario(load_scenario(SCENARIOS / name))
+    result = result_of(name)
     if result.skipped:
         pytest.skip(result.skipped)
     assert result.passed, result.problems
@@ -24,7 +30,7 @@ def test_scenario(name):
 
 @pytest.mark.slow
 def test_stale_state_report_names_the_database_its_snapshots_and_the_network():
-    result = run_scenario(load_scenario(SCENARIOS / "tf-stale-state-destroy"))
+    result = result_of("tf-stale-state-destroy")
     if result.skipped:
         pytest.skip(result.skipped)
     radius = [line["text"] for line in result.report["blast_radius"]]
