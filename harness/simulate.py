@@ -112,7 +112,8 @@ def _execute(sim: Simulation, backend: str, options: dict[str, Any], timeout: fl
         copy_carried(bundle, workdir)
         ctx = RunContext(bundle=bundle, workdir=workdir, endpoint=box.endpoint,
                          region=snapshot.source.primary_region, account=snapshot.source.account,
-                         timeout=timeout, scratch=scratch)
+                         timeout=timeout, scratch=scratch,
+                         ids=dict(box.seeded.ids.prod_to_sandbox) if box.seeded else {})
         t2 = time.perf_counter()
         sim.outcome = runner.run(ctx)
         sim.timings["execute_s"] = time.perf_counter() - t2
@@ -186,6 +187,7 @@ def _judge(sim: Simulation, pre: list[Finding]) -> None:
         mutating_calls=sum(1 for c in execution.calls if c.mutating) if execution else 0,
         calls=[{"operation": c.operation, "service": c.service, "params": c.params,
                 "ok": 200 <= c.status < 300} for c in execution.calls] if execution else [],
+        artifacts=dict(sim.outcome.artifacts) if sim.outcome else {},
     )
     ctx = PolicyContext(sim.changes, sim.bundle.intent, sim.intent, sim.snapshot, sim.after, facts,
                         sim.config, sim.now)

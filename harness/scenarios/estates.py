@@ -22,8 +22,22 @@ def _demo(target: Target) -> Any:
     return build_estate(target)
 
 
+def _orders_stack(target: Target) -> Any:
+    from harness.iac.estates import build_orders_stack
+
+    return build_orders_stack(target)
+
+
+def _log_bucket(target: Target) -> Any:
+    from harness.iac.estates import build_log_bucket
+
+    return build_log_bucket(target)
+
+
 RECIPES: Registry[Recipe] = Registry("estate recipe")
 RECIPES.register("demo", _demo)
+RECIPES.register("orders-stack", _orders_stack)
+RECIPES.register("log-bucket", _log_bucket)
 
 _cache: dict[str, Snapshot] = {}
 _lock = threading.Lock()
