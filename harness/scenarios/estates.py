@@ -58,6 +58,12 @@ def production_snapshot(name: str) -> Snapshot:
         return copy.deepcopy(_cache[name])
 
 
+def prime(name: str, snapshot: Snapshot) -> None:
+    """Use an already captured snapshot for recipe ``name`` (the demo captured it itself)."""
+    with _lock:
+        _cache[name] = copy.deepcopy(snapshot)
+
+
 def patch(snapshot: Snapshot, facts: dict[str, dict[str, Any]], where: str) -> Snapshot:
     """Apply production facts (data counts the emulator cannot hold) to a snapshot copy."""
     for address, values in facts.items():
