@@ -174,6 +174,32 @@ def test_callers_aws_identity_never_reaches_the_change(tmp_path, snapshot_file):
     assert code == 0
 
 
+def test_callers_credential_files_are_hidden_from_the_change(tmp_path, snapshot_file):
+    from harness.isolation.netns import available
+
+    if not available()[0]:
+        pytest.skip(f"no network namespaces here: {available()[1]}")
+    home = tmp_path / "caller-home"
+    (home / ".aws").mkdir(parents=True)
+    (home / ".aws" / "credentials").write_text("[default]\naws_secret_access_key = caller-secret\n")
+    (home / ".netrc").write_text("machine example.invalid password caller-netrc\n")
+    folder = bundle(tmp_path, """\
+        kind: script
+        script: peek.py
+        """, files={"peek.py": f"""\
+        for path in ("{home}/.aws/credentials", "{home}/.netrc"):
+            try:
+                print(path, repr(open(path).read()))
+            except OSError as exc:
+                print(path, "unreadable:", type(exc).__name__)
+        """})
+    _code, doc = run_json(folder, snapshot_file, env={"HOME": str(home)})
+    out = doc["execution"]["stdout_tail"]
+    assert "caller-secret" not in out and "caller-netrc" not in out
+    assert "credentials unreadable" in out
+    assert (home / ".aws" / "credentials").read_text().endswith("caller-secret\n")  # untouched outside
+
+
 def test_failed_script_is_rejected_not_promoted(tmp_path, snapshot_file):
     folder = bundle(tmp_path, """\
         kind: script
