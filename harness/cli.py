@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "capture": "capture",
     "sandbox": "sandbox",
     "demo": "demo",
+    "bench": "bench",
 }
 
 
