@@ -128,6 +128,19 @@ class EstateRun:
     capture_gaps: int = 0
     seed_problems: int = 0
 
+    def shortfalls(self) -> list[str]:
+        """Why these figures measured less than the estate asked for (empty when whole)."""
+        out = []
+        if self.resources != self.resources_requested:
+            out.append(f"captured {self.resources} of {self.resources_requested} resources")
+        if self.item_count != self.items:
+            out.append(f"captured {self.item_count} of {self.items} items")
+        if self.capture_gaps:
+            out.append(f"{self.capture_gaps} capture gaps")
+        if self.seed_problems:
+            out.append(f"{self.seed_problems} seed problems")
+        return out
+
     def to_json(self) -> dict[str, Any]:
         def cpu(costs: list[Cost]) -> dict[str, float | None]:
             emu = [c.emulator_cpu_s for c in costs if c.emulator_cpu_s is not None]
@@ -145,6 +158,7 @@ class EstateRun:
             "cpu_s": {"capture": cpu(self.captures), "seed": cpu(self.seeds)},
             "capture_gaps": self.capture_gaps,
             "seed_problems": self.seed_problems,
+            "shortfalls": self.shortfalls(),
         }
 
 

@@ -30,7 +30,7 @@ def test_quick_bench_writes_the_stable_figures(tmp_path, capsys):
     for n in QUICK_SIZES:  # the scaled estate holds what was asked, and it all seeds
         est = doc["estates"][f"resources_{n}"]
         assert est["resources"] == n
-        assert est["capture_gaps"] == 0 and est["seed_problems"] == 0
+        assert est["capture_gaps"] == 0 and est["seed_problems"] == 0 and est["shortfalls"] == []
     assert doc["estates"]["items_50"]["items"] == 50
     assert set(doc["targets"]) == {"ready_cold_under_1s", "seed_1000_resources_under_10s",
                                    "capture_linear_in_resources"}
@@ -73,3 +73,11 @@ def test_bench_uses_only_registered_services_with_builders():
     services = bench_services()
     assert {"s3", "dynamodb", "sqs"} <= set(services)
     assert all(s in REGISTRY and s in BUILDERS for s in services)
+
+
+def test_an_estate_captured_short_is_reported_not_passed_as_measured():
+    from harness.bench.measure import EstateRun
+
+    run = EstateRun("resources_5000", resources_requested=5000, items=0, resources=4334)
+    assert run.shortfalls() == ["captured 4334 of 5000 resources"]
+    assert EstateRun("items_50", 0, 50, item_count=50).shortfalls() == []
