@@ -19,9 +19,9 @@ def _met(flag: bool | None) -> str:
 def render(doc: dict[str, Any], console: Console) -> None:
     ready = doc["ready_s"]
     table = Table(title="shadow bench: estates (median wall seconds)")
-    for col in ("estate", "resources", "items", "runs", "build s", "capture s", "ms/resource", "seed s"):
+    for col in ("estate", "res.", "items", "runs", "build", "capture", "ms/res", "seed"):
         table.add_column(col, justify="left" if col == "estate" else "right")
-    cpu = Table(title="CPU seconds (client + emulator), gaps and seed problems")
+    cpu = Table(title="CPU seconds (client + emulator); capture gaps, seed problems")
     for col in ("estate", "capture CPU", "seed CPU", "gaps", "problems"):
         cpu.add_column(col, justify="left" if col == "estate" else "right")
     for key, est in doc["estates"].items():

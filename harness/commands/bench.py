@@ -24,8 +24,8 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
                                    "seeding, print a table and optionally write the figures as JSON. "
                                    "Exits 1 if an estate was not captured whole (fewer resources or items than built, "
                                    "gaps) or not seeded whole.")
-    p.add_argument("--sizes", type=_sizes, help="resource counts (default 100,1000,5000)")
-    p.add_argument("--items", type=_sizes, help="DynamoDB item counts in one table (default 10000,100000)")
+    p.add_argument("--sizes", type=_sizes, help="resource counts (default 100,1000,5000; '' for none)")
+    p.add_argument("--items", type=_sizes, help="DynamoDB item counts in one table (default 10000,100000; '' for none)")
     p.add_argument("--runs", type=int, help="runs of a cheap estate, median reported (default 3)")
     p.add_argument("--quick", action="store_true", help="small sizes and single runs (a smoke test)")
     p.add_argument("--json", dest="json_path", metavar="FILE", help="write the figures to FILE as JSON")
@@ -38,9 +38,9 @@ def run(args: argparse.Namespace) -> int:
     from harness.fsutil import atomic_write
 
     plan = BenchPlan.quick() if args.quick else BenchPlan()
-    if args.sizes:
+    if args.sizes is not None:
         plan.sizes = args.sizes
-    if args.items:
+    if args.items is not None:
         plan.items = args.items
     if args.runs:
         plan.runs = args.runs
