@@ -8,11 +8,13 @@ which is what lets the same collector read production and the sandbox.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
 
 SANDBOX_ACCESS_KEY = "AKIASHADOWSANDBOX000"
@@ -52,7 +54,15 @@ class Target:
         with self._lock:
             if self._session is None:
                 if self.access_key:
+                    # explicit (throwaway) keys: the caller's AWS_PROFILE and config file must not
+                    # leak in, nor break the sandbox when they name a profile that is not here
+                    isolated = botocore.session.Session(session_vars={
+                        "profile": (None, [], None, None),
+                        "config_file": (None, [], os.devnull, None),
+                        "credentials_file": (None, [], os.devnull, None),
+                    })
                     self._session = boto3.Session(
+                        botocore_session=isolated,
                         aws_access_key_id=self.access_key,
                         aws_secret_access_key=self.secret_key,
                         region_name=self.region,

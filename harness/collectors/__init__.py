@@ -6,6 +6,7 @@ The same collectors read production and sandboxes. To add a service, write
 
 from harness.collectors.awslambda import LambdaCollector
 from harness.collectors.base import Collector, Limits, ServiceRules
+from harness.collectors.cloudformation import CloudFormationCollector
 from harness.collectors.dynamodb import DynamoDBCollector
 from harness.collectors.ec2 import EC2Collector
 from harness.collectors.ecs import ECSCollector
@@ -32,6 +33,7 @@ REGISTRY.register("ec2", EC2Collector())
 REGISTRY.register("rds", RDSCollector())
 REGISTRY.register("ecs", ECSCollector())
 REGISTRY.register("elbv2", ELBv2Collector())
+REGISTRY.register("cloudformation", CloudFormationCollector())
 
 
 def rules_for(service: str) -> ServiceRules:

@@ -18,7 +18,11 @@ from harness.report.model import build
 
 
 def add_backend_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--backend", default="moto", help="sandbox backend: moto (embedded, default) or endpoint")
+    p.add_argument("--backend", default="moto",
+                   help="sandbox backend: moto (embedded, default), localstack, or endpoint")
+    p.add_argument("--localstack-mode", default="auto", choices=["auto", "endpoint", "docker", "process"],
+                   help="for --backend localstack: a running one (--endpoint-url or LOCALSTACK_HOST), a Docker "
+                        "container, or a plain process from the localstack-core venv (default: the first available)")
     p.add_argument("--endpoint-url", help="emulator URL for --backend endpoint")
     p.add_argument("--allow-remote-endpoint", action="store_true",
                    help="allow an --endpoint-url that is not on this machine (never AWS)")
@@ -27,7 +31,10 @@ def add_backend_args(p: argparse.ArgumentParser) -> None:
 def backend_options(args: argparse.Namespace) -> dict:
     if args.backend == "moto":
         return {}
-    return {"endpoint_url": args.endpoint_url, "allow_remote": args.allow_remote_endpoint}
+    options = {"endpoint_url": args.endpoint_url, "allow_remote": args.allow_remote_endpoint}
+    if args.backend == "localstack":
+        options["mode"] = getattr(args, "localstack_mode", "auto")
+    return options
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:

@@ -1,7 +1,10 @@
-"""``shadow demo``: sample production on a private moto server -> capture -> sandbox.
+"""``shadow demo``: sample production on a private moto server -> capture -> sandbox
+-> simulate the scenarios (incident replays and benign changes) -> verdicts and reports.
 
-Prints what a new user needs to see that the ground works: what was captured, that
-the sandbox seeded from the snapshot reads back the same, and how long each step took.
+Prints what a new user needs to see: what was captured (and that no secret was), that
+a sandbox seeded from the snapshot reads back the same, each scenario's verdict next to
+the one expected from the incident, the first screen of an incident report, and where
+all reports (text, Markdown, HTML, JSON) were written.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -29,6 +33,11 @@ class DemoResult:
     mirror: Snapshot
     differing: list[str]
     timings: dict[str, float] = field(default_factory=dict)
+    scenarios: list[Any] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.differing and all(r.passed or r.skipped for r in self.scenarios)
 
 
 def run_demo(out_dir: Path, console: Console) -> DemoResult:
@@ -74,3 +83,42 @@ def run_demo(out_dir: Path, console: Console) -> DemoResult:
     console.print(f"   sandbox ready in {timings.get('ready_s', 0):.2f} s, seeded in "
                   f"{timings.get('seed_s', 0):.1f} s, recaptured in {timings['recapture_s']:.1f} s")
     return DemoResult(snapshot, path, mirror, differing, timings)
+
+
+def run_scenarios(result: DemoResult, out_dir: Path, console: Console, *, scenarios_dir: Path,
+                  include_slow: bool = False, only: list[str] | None = None) -> None:
+    """Simulate every scenario against the captured demo estate and show the verdicts."""
+    from harness.report.text import render_to
+    from harness.scenarios import discover, run_scenario
+    from harness.scenarios.estates import prime
+
+    prime("demo", result.snapshot)
+    chosen = [s for s in discover(scenarios_dir) if (include_slow or not s.requires)
+              and (not only or s.name in only)]
+    reports = out_dir / "reports"
+    console.print(f"[bold]4. scenarios[/]: {len(chosen)} change bundles simulated against the captured estate"
+                  + ("" if include_slow else " (Terraform replays: --all)"))
+    table = Table(title="verdicts")
+    for col in ("scenario", "kind", "expected", "verdict", "", "findings"):
+        table.add_column(col)
+    for s in chosen:
+        began = time.perf_counter()
+        r = run_scenario(s, report_dir=reports)
+        result.scenarios.append(r)
+        result.timings[f"scenario_{s.name}_s"] = time.perf_counter() - began
+        mark = "[yellow]skip[/]" if r.skipped else "[green]as expected[/]" if r.passed else "[red]MISMATCH[/]"
+        colour = {"promoted": "green", "rejected": "red", "inconclusive": "yellow"}.get(r.outcome or "", "white")
+        table.add_row(s.name, s.kind, s.verdict, f"[{colour}]{r.outcome or '-'}[/]", mark,
+                      ", ".join(x.removeprefix("SHD-") for x in r.findings) or r.skipped or "")
+    console.print(table)
+    for r in result.scenarios:
+        if r.problems:
+            console.print(f"   [red]{r.scenario.name}[/]: " + "; ".join(r.problems))
+    incidents = sorted((r for r in result.scenarios if r.report and r.scenario.kind == "incident"),
+                       key=lambda r: (r.scenario.name != "stale-state-destroy", r.scenario.name))
+    shown = incidents[0] if incidents else None
+    if shown is not None and shown.report is not None:
+        console.rule(f"report: {shown.scenario.name} (first screen)")
+        render_to(console, shown.report, full=False)
+        console.rule()
+    console.print(f"reports: {reports}/<scenario>.txt | .md | .html | .json")

@@ -13,13 +13,14 @@ from harness.policies.access import AccessWidened, NewCredentials, PublicAccess
 from harness.policies.base import ExecutionFacts, Policy, PolicyContext
 from harness.policies.data import BackupRemoved, DataLoss, Fabrication
 from harness.policies.execution import ChangeFailed, Egress, Freeze, HardwiredEndpoint
+from harness.policies.stale import StaleState
 from harness.policies.stateful import DeleteStateful, Protected, ReplaceStateful
 from harness.registry import Registry
 
 POLICIES: Registry[Policy] = Registry("policy")
 for _policy in (DataLoss(), Fabrication(), BackupRemoved(), DeleteStateful(), ReplaceStateful(), Protected(),
                 PublicAccess(), AccessWidened(), NewCredentials(), Egress(), HardwiredEndpoint(),
-                ChangeFailed(), Freeze()):
+                ChangeFailed(), Freeze(), StaleState()):
     POLICIES.register(_policy.id, _policy)
 
 # Findings raised outside policy classes (intent matching), documented here for `shadow policies`.

@@ -37,6 +37,7 @@ class ExecutionFacts:
     hardwired: list[str] = field(default_factory=list)  # real AWS hosts the change addressed
     mutating_calls: int = 0
     calls: list[dict[str, Any]] = field(default_factory=list)
+    artifacts: dict[str, Any] = field(default_factory=dict)  # what the runner recorded (plan, state, ...)
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """The sandbox backend interface: something that speaks the AWS API, seeded and read.
 
 Backends: ``moto`` (embedded default, no Docker), ``endpoint`` (any running
-AWS-compatible emulator). Later: ``localstack``. Each must refuse real AWS.
+AWS-compatible emulator), ``localstack`` (Docker, a plain process, or a running one).
+Each must refuse real AWS.
 """
 
 from __future__ import annotations

@@ -22,8 +22,22 @@ def _demo(target: Target) -> Any:
     return build_estate(target)
 
 
+def _orders_stack(target: Target) -> Any:
+    from harness.iac.estates import build_orders_stack
+
+    return build_orders_stack(target)
+
+
+def _log_bucket(target: Target) -> Any:
+    from harness.iac.estates import build_log_bucket
+
+    return build_log_bucket(target)
+
+
 RECIPES: Registry[Recipe] = Registry("estate recipe")
 RECIPES.register("demo", _demo)
+RECIPES.register("orders-stack", _orders_stack)
+RECIPES.register("log-bucket", _log_bucket)
 
 _cache: dict[str, Snapshot] = {}
 _lock = threading.Lock()
@@ -42,6 +56,12 @@ def production_snapshot(name: str) -> Snapshot:
                 recipe(prod.target())
                 _cache[name] = capture(prod.target(), regions=["us-east-1"])
         return copy.deepcopy(_cache[name])
+
+
+def prime(name: str, snapshot: Snapshot) -> None:
+    """Use an already captured snapshot for recipe ``name`` (the demo captured it itself)."""
+    with _lock:
+        _cache[name] = copy.deepcopy(snapshot)
 
 
 def patch(snapshot: Snapshot, facts: dict[str, dict[str, Any]], where: str) -> Snapshot:

@@ -7,6 +7,7 @@ in ``harness.collectors``.
 from harness.registry import Registry
 from harness.seeders.awslambda import LambdaSeeder
 from harness.seeders.base import IdMap, SeedContext, Seeder
+from harness.seeders.cloudformation import CloudFormationSeeder
 from harness.seeders.dynamodb import DynamoDBSeeder
 from harness.seeders.ec2 import EC2Seeder
 from harness.seeders.ecs import ECSSeeder
@@ -32,5 +33,6 @@ REGISTRY.register("ec2", EC2Seeder())
 REGISTRY.register("rds", RDSSeeder())
 REGISTRY.register("ecs", ECSSeeder())
 REGISTRY.register("elbv2", ELBv2Seeder())
+REGISTRY.register("cloudformation", CloudFormationSeeder())
 
 __all__ = ["REGISTRY", "IdMap", "SeedContext", "Seeder"]

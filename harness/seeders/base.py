@@ -219,3 +219,7 @@ class Seeder:
 
     def seed(self, ctx: SeedContext, resources: list[Resource]) -> None:
         raise NotImplementedError
+
+    def seed_data(self, ctx: SeedContext, resource: Resource) -> None:
+        """Seed only the data of a resource something else created (a CloudFormation stack)."""
+        ctx.problem(resource.address, "seed", f"the {self.service} seeder cannot seed data into an existing resource")

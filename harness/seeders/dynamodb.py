@@ -87,6 +87,9 @@ class DynamoDBSeeder(Seeder):
                 TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["AttributeName"]}))
         self._items(ctx, ddb, res)
 
+    def seed_data(self, ctx: SeedContext, resource: Resource) -> None:
+        self._items(ctx, ctx.client("dynamodb", resource.region), resource)
+
     def _items(self, ctx: SeedContext, ddb: Any, res: Resource) -> None:
         data = res.data or {}
         items = data.get("sample") or []

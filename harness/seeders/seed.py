@@ -57,10 +57,31 @@ def seed(target: Target, snapshot: Snapshot, *, limits: Limits | None = None,
         for res in by_service[service]:
             ctx.problem(res.address, "seed", f"no seeder for service {service!r}")
     seeders = {s: REGISTRY.get(s) for s in by_service if s in REGISTRY}
+    owned = _stacks_first(ctx, seeders, by_service)
     for level in levels(seeders):
         with ThreadPoolExecutor(max_workers=max(1, len(level))) as pool:
             futures = [pool.submit(seeders[s].seed, ctx, by_service[s]) for s in level]
             for f in futures:
                 f.result()
+    for address in sorted(owned):
+        res = snapshot.resources.get(address)
+        seeder = REGISTRY.get(res.service) if res is not None and res.service in REGISTRY else None
+        if res is not None and seeder is not None:
+            seeder.seed_data(ctx, res)
     return SeedResult(ids=ctx.ids, units=ctx.units, problems=ctx.problems,
                       unseeded_services=unseeded)
+
+
+def _stacks_first(ctx: SeedContext, seeders: dict[str, Seeder], by_service: dict[str, list[Resource]]) -> set[str]:
+    """Seed CloudFormation stacks before anything else; the resources a stack alone creates
+    are taken out of their own seeders' lists (their data is seeded after the others)."""
+    stacks = seeders.pop("cloudformation", None)
+    if stacks is None:
+        return set()
+    stacks.seed(ctx, by_service["cloudformation"])
+    owned = {a for a in stacks.owned(by_service["cloudformation"])
+             if a not in {p.address for p in ctx.problems}}
+    for service, resources in by_service.items():
+        if service != "cloudformation":
+            by_service[service] = [r for r in resources if r.address not in owned]
+    return owned

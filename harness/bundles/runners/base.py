@@ -31,6 +31,9 @@ class RunContext:
     # the gate's apply passes an executor that targets production instead.
     executor: Callable[..., Execution] | None = None
     apply: bool = False  # True when the change runs against production (gate apply)
+    # Production id/ARN -> the sandbox's id/ARN of the same resource (from seeding), for
+    # runners that carry production ids (a Terraform state); empty against production.
+    ids: dict[str, str] = field(default_factory=dict)
 
     def execute(self, argv: list[str], *, env: dict[str, str] | None = None) -> Execution:
         """Run ``argv`` in the working copy against this context's endpoint."""
