@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "run": "run",
     "validate": "validate",
     "scenarios": "scenarios",
+    "policies": "policies",
     "bench": "bench",
 }
 
