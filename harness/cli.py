@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "mcp": "mcp",
     "keygen": "keygen",
     "scenarios": "scenarios",
+    "policies": "policies",
     "bench": "bench",
 }
 

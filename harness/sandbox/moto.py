@@ -38,6 +38,8 @@ def _child(conn: Connection, env: dict[str, str]) -> None:
     logging.getLogger("werkzeug").disabled = True
     from moto.server import ThreadedMotoServer
 
+    _reseed()
+
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     _host, port = server.get_host_and_port()
@@ -53,6 +55,16 @@ def _child(conn: Connection, env: dict[str, str]) -> None:
     finally:
         server.stop()
         os._exit(0)
+
+
+def _reseed() -> None:
+    """Give this fork its own random stream: moto draws ids (secret ARN suffixes, ...) from a
+    module-level generator that a fork would otherwise share with every sibling."""
+    try:
+        from moto.moto_api._internal import mock_random
+    except ImportError:  # pragma: no cover - layout of a future moto
+        return
+    mock_random.seed(int.from_bytes(os.urandom(16), "big"))
 
 
 def preload() -> None:

@@ -53,8 +53,9 @@ def check(s: Scenario, doc: dict[str, Any]) -> list[str]:
     if s.approvals is not None and doc["verdict"]["approvals_required"] != s.approvals:
         problems.append(f"needs {doc['verdict']['approvals_required']} approvers, expected {s.approvals}")
     named = " ".join(line["text"] for line in doc["blast_radius"])
+    folded = {a for line in doc["blast_radius"] for a in line.get("covers", [])}  # "and its 2 subnets"
     for address in s.blast_radius:
-        if address not in named:
+        if address not in named and address not in folded:
             problems.append(f"blast radius does not name {address}")
     return problems
 
