@@ -176,7 +176,9 @@ def _judge(sim: Simulation, pre: list[Finding]) -> None:
                                                                    in services):
             sim.inconclusive.append(f"{unknown.address or unknown.service}: {unknown.reason} "
                                     "(UNKNOWN on something the change touched)")
-    captured = set(sim.before.services) if sim.before is not None and sim.before.services else set()
+    captured = set(sim.snapshot.services) | {r.service for r in sim.snapshot.resources.values()}
+    if sim.before is not None:
+        captured |= set(sim.before.services) | {r.service for r in sim.before.resources.values()}
     blind: dict[str, str] = {}
     for call in sim.calls:
         service = SERVICE_ALIASES.get(call.service, call.service)

@@ -166,7 +166,7 @@ def measure_estate(label: str, *, resources: int = 0, items: int = 0, runs: int 
                    workers: int = 8, progress: Callable[[str], None] = lambda _m: None) -> EstateRun:
     """Build the estate on a private "production" moto, capture it ``runs`` times, then
     seed ``runs`` fresh sandboxes from the snapshot."""
-    from harness.bench.estate import ITEMS_TABLE, scaled_estate
+    from harness.bench.estate import ITEMS_TABLE, bench_services, scaled_estate
 
     run = EstateRun(label, resources, items)
     snapshot: Snapshot | None = None
@@ -176,8 +176,10 @@ def measure_estate(label: str, *, resources: int = 0, items: int = 0, runs: int 
                                                    workers=workers), prod.pid)
         for i in range(runs):
             progress(f"{label}: capture {i + 1}/{runs}")
-            snapshot, cost = timed(lambda: capture(prod.target(), regions=["us-east-1"], workers=workers),
-                                   prod.pid)
+            # only the services the scaled estate builds: the others (EC2's default VPC, ...)
+            # hold resources every account has, which would blur the per-resource figures
+            snapshot, cost = timed(lambda: capture(prod.target(), regions=["us-east-1"], workers=workers,
+                                                   services=bench_services()), prod.pid)
             run.captures.append(cost)
     assert snapshot is not None
     run.resources = len(snapshot.resources) - (1 if items else 0)
