@@ -33,6 +33,7 @@ class ServiceInfo:
     endpoint_prefix: str
     target_prefix: str | None
     protocols: tuple[str, ...]
+    api_version: str = ""
 
 
 @dataclass
@@ -83,7 +84,8 @@ def index() -> Index:
         prefix = meta.get("endpointPrefix", name)
         info = ServiceInfo(name=name, signing_name=meta.get("signingName", prefix), endpoint_prefix=prefix,
                            target_prefix=meta.get("targetPrefix"),
-                           protocols=tuple(meta.get("protocols") or [meta.get("protocol", "")]))
+                           protocols=tuple(meta.get("protocols") or [meta.get("protocol", "")]),
+                           api_version=meta.get("apiVersion", ""))
         result.services[name] = info
         result.by_signing.setdefault(info.signing_name, []).append(name)
         result.by_prefix.setdefault(prefix, []).append(name)

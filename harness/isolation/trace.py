@@ -147,6 +147,7 @@ def identify(request: Request) -> Identity:
     amz_target = request.headers.get("x-amz-target")
     form = None if amz_target else _form(request)
     action = (form or {}).get("Action", [None])[0]
+    version = (form or {}).get("Version", [None])[0]
     cbor = _CBOR_PATH.match(request.path) if request.method == "POST" else None
     candidates = _candidates(signing, prefix)
     if not candidates and amz_target:  # unsigned JSON request: the target prefix names the service
@@ -162,6 +163,8 @@ def identify(request: Request) -> Identity:
         elif action:
             if action not in catalog.operations(service).names:
                 continue
+            if version and info.api_version and version != info.api_version:
+                continue  # elb and elbv2 share a host, signing name and operation names
             params = _flat(form or {})
             for key in ("Action", "Version"):
                 params.pop(key, None)

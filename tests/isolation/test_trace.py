@@ -174,6 +174,18 @@ def test_signing_name_differs_from_service_name():
     assert (found.service, found.operation) == ("cloudwatch", "DeleteAlarms")
 
 
+@pytest.mark.parametrize("service, params", [
+    ("elbv2", {"LoadBalancerArn": "arn:aws:elasticloadbalancing:us-east-1:210987654321:loadbalancer/app/prod-alb/1"}),
+    ("elb", {"LoadBalancerName": "legacy"}),
+])
+@pytest.mark.parametrize("endpoint", [None, "http://127.0.0.1:4580"])
+def test_elb_and_elbv2_are_told_apart_by_api_version(service, params, endpoint):
+    """Both sign as "elasticloadbalancing", share a host and call the operation
+    DeleteLoadBalancer: only the request's Version says which API it was."""
+    found = identify(botocore_request(service, "delete_load_balancer", endpoint=endpoint, **params))
+    assert (found.service, found.operation) == (service, "DeleteLoadBalancer")
+
+
 @pytest.mark.parametrize("operation, method, expected", [
     ("PutObject", "PUT", True), ("DeleteTable", "POST", True), ("AttachRolePolicy", "POST", True),
     ("CreateQueue", "POST", True), ("GetObject", "GET", False), ("ListTables", "POST", False),
