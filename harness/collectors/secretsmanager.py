@@ -46,7 +46,7 @@ class SecretsManagerCollector(Collector):
 
     def collect(self, ctx: CaptureContext) -> Iterator[Resource]:
         yield from self.each_listed(ctx, "ListSecrets", "SecretList", lambda s: self._secret(ctx, s),
-                                    IncludePlannedDeletion=True)
+                                    address=lambda s: ctx.address("secret", s["Name"]), IncludePlannedDeletion=True)
 
     def _secret(self, ctx: CaptureContext, listed: dict[str, Any]) -> Resource | None:
         sm = ctx.client()
