@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from harness.bundles import load_bundle
+from harness.collectors.incremental import MODES as CAPTURE_MODES
 from harness.config import load_config, parse_time
 from harness.estate.snapshot import load
 from harness.fsutil import atomic_write
@@ -24,6 +25,10 @@ def add_backend_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--endpoint-url", help="emulator URL for --backend endpoint")
     p.add_argument("--allow-remote-endpoint", action="store_true",
                    help="allow an --endpoint-url that is not on this machine (never AWS)")
+    p.add_argument("--capture", default="incremental", choices=list(CAPTURE_MODES),
+                   help="how the sandbox is read after the change: incremental (default: only what the change "
+                        "can have touched, the rest carried from the capture before it), full (everything), or "
+                        "verify (both, compared; the full one is used, differences are noted)")
 
 
 def backend_options(args: argparse.Namespace) -> dict:
@@ -63,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     from harness.simulate import simulate
 
     sim = simulate(bundle, snapshot, config=config, backend=args.backend, backend_options=backend_options(args),
-                   now=now, timeout=args.timeout)
+                   now=now, timeout=args.timeout, capture=args.capture)
     doc = build(sim)
     output = renderer(doc)
     if args.output:
