@@ -152,13 +152,18 @@ class CaptureContext:
         """Must this resource be read? Always in a full capture; else when it is new or focused."""
         return self.partial is None or address not in self.partial.known or address in self.partial.focus
 
-    def carry(self, address: str) -> bool:
+    def carry(self, address: str, same: str | None = None) -> bool:
         """Carry this listed resource over instead of reading it? (recorded when so)
 
         Never in a full capture; in an incremental one when the previous snapshot holds
-        it and nothing focuses it.
+        it and nothing focuses it. ``same``: the id or ARN the listing gives, when it has
+        one: a resource now answering to the address under another id (a Name tag or an
+        alias moved to it) is read, never mistaken for the one before.
         """
         if self.fresh(address):
+            return False
+        known = self.partial.known[address] if self.partial is not None else None
+        if same is not None and known is not None and same not in (known.id, known.arn):
             return False
         with self._lock:
             self.kept.add(address)
@@ -301,15 +306,17 @@ class Collector:
         raise NotImplementedError
 
     def each_listed(self, ctx: CaptureContext, operation: str, key: str, read: Callable[[Any], Resource | None],
-                    address: Callable[[Any], str] | None = None, **params: Any) -> Iterator[Resource]:
+                    address: Callable[[Any], tuple[str, str | None]] | None = None,
+                    **params: Any) -> Iterator[Resource]:
         """``read`` every item of a listing on the pool; a failed listing yields nothing (it is a gap).
 
-        ``address`` names a listed item, so that an incremental capture can carry it over unread.
+        ``address`` gives a listed item's address and its id or ARN (if the listing shows
+        one), so that an incremental capture can carry it over unread (``CaptureContext.carry``).
         """
         items = ctx.paginate(ctx.client(), operation, key, **params)
         if items is not None:
             if address is not None:
-                items = [i for i in items if not ctx.carry(address(i))]
+                items = [i for i in items if not ctx.carry(*address(i))]
             yield from (r for r in ctx.map(read, items) if r)
 
 

@@ -160,7 +160,8 @@ class EC2Collector(Collector):
             # subnets, route tables, gateways, groups and instances are built from their listings (no
             # further reads), so only a VPC (two attribute reads) can be carried over unread
             yield from ctx.map(lambda v: self._vpc(ctx, v),
-                               [(v, name) for v, name in named_vpcs if not ctx.carry(ctx.address("vpc", name))])
+                               [(v, name) for v, name in named_vpcs
+                                if not ctx.carry(ctx.address("vpc", name), v["VpcId"])])
 
         def in_vpc(item: dict[str, Any], leaf: str | None) -> str | None:
             """``<vpc name>/<leaf>``: stable, since a group name or a main table is unique per VPC."""

@@ -45,9 +45,9 @@ class ELBv2Collector(Collector):
     def collect(self, ctx: CaptureContext) -> Iterator[Resource]:
         elb = ctx.client()
         lbs = [lb for lb in ctx.paginate(elb, "DescribeLoadBalancers", "LoadBalancers") or []
-               if not ctx.carry(ctx.address("load-balancer", lb["LoadBalancerName"]))]
+               if not ctx.carry(ctx.address("load-balancer", lb["LoadBalancerName"]), lb["LoadBalancerArn"])]
         groups = [tg for tg in ctx.paginate(elb, "DescribeTargetGroups", "TargetGroups") or []
-                  if not ctx.carry(ctx.address("target-group", tg["TargetGroupName"]))]
+                  if not ctx.carry(ctx.address("target-group", tg["TargetGroupName"]), tg["TargetGroupArn"])]
         arns = [lb["LoadBalancerArn"] for lb in lbs] + [tg["TargetGroupArn"] for tg in groups]
         tags = self._tags(ctx, arns)
         yield from ctx.map(lambda lb: self._load_balancer(ctx, lb, tags.get(lb["LoadBalancerArn"])), lbs)

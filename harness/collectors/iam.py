@@ -53,8 +53,8 @@ class IAMCollector(Collector):
     rules = RULES
 
     def collect(self, ctx: CaptureContext) -> Iterator[Resource]:
-        def named(kind: str) -> Callable[[dict[str, Any]], str]:
-            return lambda item: self._address(ctx, kind, item[f"{kind}Name"])
+        def named(kind: str) -> Callable[[dict[str, Any]], tuple[str, str | None]]:
+            return lambda item: (self._address(ctx, kind, item[f"{kind}Name"]), item.get(f"{kind}Id"))
 
         yield from self.each_listed(ctx, "ListPolicies", "Policies", lambda p: self._policy(ctx, p),
                                     address=named("Policy"), Scope="Local")

@@ -65,7 +65,7 @@ class KMSCollector(Collector):
         """Carry a key over only while the listing shows it with the aliases it had (they name it)."""
         address = ctx.address("key", key_name(key_id, aliases))
         before = ctx.known(address)
-        return before is not None and before.config.get("Aliases") == aliases and ctx.carry(address)
+        return before is not None and before.config.get("Aliases") == aliases and ctx.carry(address, key_id)
 
     def _key(self, ctx: CaptureContext, key_id: str, aliases: list[str]) -> Resource | None:
         kms = ctx.client()

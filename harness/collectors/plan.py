@@ -371,9 +371,10 @@ def plan_capture(before: Snapshot, calls: Iterable[Any], *, notifications: Any =
             break
         plan.listed.add(call.service)
         handler = _HANDLERS.get(call.service, _named)
-        handler(ctx, call, where)
+        own = handler(ctx, call, where)
         for address in mentioned(call, ctx.index):
-            plan.add(address, SETTINGS, f"named inside {where}")
+            if address not in own:
+                plan.add(address, SETTINGS, f"named inside {where}")
         if is_delete(call.service, call.operation):
             for address in ctx.targets(call):
                 ctx.add_around(address, f"references {address}, deleted by {where}")
@@ -383,22 +384,24 @@ def plan_capture(before: Snapshot, calls: Iterable[Any], *, notifications: Any =
     return plan
 
 
-def _named(ctx: PlanContext, call: Effect, where: str, focus: Focus = READ_ALL) -> None:
-    """The default: re-read what the call names; a call naming nothing reads its service whole."""
+def _named(ctx: PlanContext, call: Effect, where: str, focus: Focus = READ_ALL) -> set[str]:
+    """The default: re-read what the call names; a call naming nothing reads its service whole.
+
+    Handlers return the addresses the call itself acts on (an ARN of those inside its
+    parameters is not a mention of something else).
+    """
     targets = ctx.targets(call)
-    if not targets:
-        if call.operation not in NAMES_NOTHING.get(call.service, set()):
-            ctx.plan.read_whole(call.service, f"{where} names no resource shadow can tell")
-        return
+    if not targets and call.operation not in NAMES_NOTHING.get(call.service, set()):
+        ctx.plan.read_whole(call.service, f"{where} names no resource shadow can tell")
     for address in targets:
         ctx.plan.add(address, focus, f"named by {where}")
+    return set(targets)
 
 
-def _s3(ctx: PlanContext, call: Effect, where: str) -> None:
+def _s3(ctx: PlanContext, call: Effect, where: str) -> set[str]:
     bucket = call.params.get("Bucket")
     if not isinstance(bucket, str) or not bucket:
-        _named(ctx, call, where)
-        return
+        return _named(ctx, call, where)
     address = f"s3:bucket/{bucket}"
     keys = object_keys(call.params)
     if keys is not None:
@@ -407,6 +410,7 @@ def _s3(ctx: PlanContext, call: Effect, where: str) -> None:
         ctx.plan.add(address, SETTINGS, f"named by {where}")
     else:
         ctx.plan.add(address, READ_ALL, f"named by {where}")
+    return {address}
 
 
 def object_keys(params: dict[str, Any]) -> list[str] | None:
@@ -421,18 +425,17 @@ def object_keys(params: dict[str, Any]) -> list[str] | None:
     return None
 
 
-def _dynamodb(ctx: PlanContext, call: Effect, where: str) -> None:
+def _dynamodb(ctx: PlanContext, call: Effect, where: str) -> set[str]:
     writes = item_writes(call)
     if writes is None:
-        focus = SETTINGS if call.operation in DYNAMODB_SETTINGS_ONLY else READ_ALL
-        _named(ctx, call, where, focus)
-        return
+        return _named(ctx, call, where, SETTINGS if call.operation in DYNAMODB_SETTINGS_ONLY else READ_ALL)
     if not writes:
         ctx.plan.read_whole("dynamodb", f"{where} names no table shadow can tell")
-        return
+    own: set[str] = set()
     for table, items in writes.items():
-        address = (ctx.index.lookup(table) if table.startswith("arn:") else None) or \
-            f"dynamodb:table/{table.rsplit('/', 1)[-1]}"
+        address = (ctx.index.lookup(table) if table.startswith("arn:") else None) or make_address(
+            "dynamodb", "table", table.rsplit("/", 1)[-1], call.region, ctx.before.source.primary_region)
+        own.add(address)
         res = ctx.before.resources.get(address)
         key_names = [k.get("AttributeName") for k in (res.config.get("KeySchema") or [])] if res else []
         keys = [_item_key(item, key_names) for item in items]
@@ -441,6 +444,7 @@ def _dynamodb(ctx: PlanContext, call: Effect, where: str) -> None:
                          f"items written by {where}")
         else:
             ctx.plan.add(address, Focus(config=False, data=FULL_DATA), f"items written by {where} (keys unknown)")
+    return own
 
 
 def item_writes(call: Effect) -> dict[str, list[Any]] | None:

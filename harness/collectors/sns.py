@@ -64,7 +64,7 @@ class SNSCollector(Collector):
 
     def collect(self, ctx: CaptureContext) -> Iterator[Resource]:
         yield from self.each_listed(ctx, "ListTopics", "Topics", lambda t: self._topic(ctx, t["TopicArn"]),
-                                    address=lambda t: ctx.address("topic", topic_name(t["TopicArn"])))
+                                    address=lambda t: (ctx.address("topic", topic_name(t["TopicArn"])), t["TopicArn"]))
 
     def _topic(self, ctx: CaptureContext, arn: str) -> Resource | None:
         sns = ctx.client()
