@@ -22,6 +22,7 @@ from typing import Any
 from harness.bundles.model import Bundle
 from harness.bundles.runners import RUNNERS, RunContext, RunOutcome
 from harness.collectors import REGISTRY as COLLECTORS
+from harness.collectors.incremental import capture_after, check_mode
 from harness.config import Config
 from harness.diff.calls import AddressIndex, addresses_of
 from harness.diff.engine import TracedCall, diff
@@ -65,6 +66,7 @@ class Simulation:
     timings: dict[str, float] = field(default_factory=dict)
     backend: str = "moto"
     notes: list[str] = field(default_factory=list)
+    after_incremental: Snapshot | None = None  # capture="verify": the incremental after-capture, for comparison
 
     @property
     def calls(self) -> list[Any]:
@@ -78,14 +80,19 @@ def traced(sim: Simulation) -> list[TracedCall]:
 
 def simulate(bundle: Bundle, snapshot: Snapshot, *, config: Config | None = None, backend: str = "moto",
              backend_options: dict[str, Any] | None = None, now: dt.datetime | None = None,
-             timeout: float | None = None) -> Simulation:
-    """Run the whole pipeline for one bundle against one production snapshot."""
+             timeout: float | None = None, capture: str = "incremental") -> Simulation:
+    """Run the whole pipeline for one bundle against one production snapshot.
+
+    ``capture``: how the sandbox is read after the change: ``incremental`` (what the change
+    can have touched), ``full``, or ``verify`` (both, compared; the full one is used).
+    """
+    check_mode(capture)
     config = config or Config()
     sim = Simulation(bundle, snapshot, config, now or dt.datetime.now(dt.UTC), backend=backend)
     started = time.perf_counter()
     pre = check_assumes(bundle.intent, snapshot)
     try:
-        _execute(sim, backend, backend_options or {}, timeout or bundle.timeout or config.timeout)
+        _execute(sim, backend, backend_options or {}, timeout or bundle.timeout or config.timeout, capture)
     except BadInput:
         raise
     except Inconclusive as exc:
@@ -100,7 +107,7 @@ def simulate(bundle: Bundle, snapshot: Snapshot, *, config: Config | None = None
     return sim
 
 
-def _execute(sim: Simulation, backend: str, options: dict[str, Any], timeout: float) -> None:
+def _execute(sim: Simulation, backend: str, options: dict[str, Any], timeout: float, capture: str) -> None:
     bundle, snapshot = sim.bundle, sim.snapshot
     runner = RUNNERS.get(bundle.kind)
     t0 = time.perf_counter()
@@ -134,7 +141,7 @@ def _execute(sim: Simulation, backend: str, options: dict[str, Any], timeout: fl
         if not box.backend.health():
             raise SandboxFailure("the sandbox stopped answering during the change")
         t3 = time.perf_counter()
-        sim.after = box.capture()
+        sim.after = capture_after(box, sim, capture)
         sim.timings["capture_after_s"] = time.perf_counter() - t3
     t4 = time.perf_counter()
     sim.changes = diff(sim.before, sim.after, production=snapshot, calls=traced(sim))

@@ -89,7 +89,8 @@ class LambdaCollector(Collector):
 
     def collect(self, ctx: CaptureContext) -> Iterator[Resource]:
         yield from self.each_listed(ctx, "ListFunctions", "Functions",
-                                    lambda f: self._function(ctx, f["FunctionName"]))
+                                    lambda f: self._function(ctx, f["FunctionName"]),
+                                    address=lambda f: (ctx.address("function", f["FunctionName"]), None))
 
     def _function(self, ctx: CaptureContext, name: str) -> Resource | None:
         lam = ctx.client()

@@ -5,6 +5,11 @@ It never crashes on a permission error or an unsupported API: ``CaptureContext.c
 turns those into a recorded ``Gap`` (the resource is *unknown*, not absent) and
 returns ``None``. Expected "absence" errors (NoSuchBucketPolicy, ...) are passed as
 ``absent=`` and simply return ``None``.
+
+An incremental capture (``collectors/incremental.py``) gives the context a ``Partial``:
+after listing, a collector reads the details of a resource only when ``ctx.carry``
+says no (the resource is new, or focused); a listed resource it carries over is
+recorded, and the capture takes it from the previous snapshot.
 """
 
 from __future__ import annotations
@@ -92,11 +97,45 @@ class ServiceRules:
     unordered: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
+FULL_DATA = "full"  # Focus.data: list/scan all of the resource's data
+CARRY_DATA = "carry"  # Focus.data: the data cannot have changed; take it from the previous snapshot
+
+
+@dataclass(frozen=True)
+class Focus:
+    """What to re-read of one resource the previous snapshot holds.
+
+    ``config``: its settings, tags and policies (else they are taken from before).
+    ``data``: ``FULL_DATA``, ``CARRY_DATA``, or a frozenset of item/object keys to read
+    one by one (DynamoDB item keys as ``item_key`` text, S3 object keys). Collectors
+    without data increments treat any focus as a full re-read.
+    """
+
+    config: bool = True
+    data: str | frozenset[str] = FULL_DATA
+
+
+READ_ALL = Focus()
+
+
+@dataclass
+class Partial:
+    """One service's part of an incremental capture: the previous state and what to re-read.
+
+    ``known``: the previous snapshot's resources of this service by *sandbox* address
+    (as collectors compute it); ``focus``: addresses to re-read. A known address
+    without focus that is listed again is carried over.
+    """
+
+    known: dict[str, Resource] = field(default_factory=dict)
+    focus: dict[str, Focus] = field(default_factory=dict)
+
+
 class CaptureContext:
     """One (service, region) capture task: clients, limits, gap recording."""
 
     def __init__(self, target: Target, region: str, primary_region: str, account: str,
-                 limits: Limits, service: str, workers: int = 8):
+                 limits: Limits, service: str, workers: int = 8, partial: Partial | None = None):
         self.target = target
         self.region = region
         self.primary_region = primary_region
@@ -104,8 +143,41 @@ class CaptureContext:
         self.limits = limits
         self.service = service
         self.workers = workers
+        self.partial = partial
         self.gaps: list[Gap] = []
+        self.kept: set[str] = set()  # listed, carried over from the previous snapshot
         self._lock = threading.Lock()
+
+    def fresh(self, address: str) -> bool:
+        """Must this resource be read? Always in a full capture; else when it is new or focused."""
+        return self.partial is None or address not in self.partial.known or address in self.partial.focus
+
+    def carry(self, address: str, same: str | None = None) -> bool:
+        """Carry this listed resource over instead of reading it? (recorded when so)
+
+        Never in a full capture; in an incremental one when the previous snapshot holds
+        it and nothing focuses it. ``same``: the id or ARN the listing gives, when it has
+        one: a resource now answering to the address under another id (a Name tag or an
+        alias moved to it) is read, never mistaken for the one before.
+        """
+        if self.fresh(address):
+            return False
+        known = self.partial.known[address] if self.partial is not None else None
+        if same is not None and known is not None and same not in (known.id, known.arn):
+            return False
+        with self._lock:
+            self.kept.add(address)
+        return True
+
+    def focus(self, address: str) -> Focus:
+        """What to read of a resource that is not carried: everything, unless focused narrower."""
+        if self.partial is None or address not in self.partial.known:
+            return READ_ALL
+        return self.partial.focus.get(address, READ_ALL)
+
+    def known(self, address: str) -> Resource | None:
+        """The previous snapshot's resource at this (sandbox) address, in an incremental capture."""
+        return self.partial.known.get(address) if self.partial is not None else None
 
     def client(self, name: str | None = None, region: str | None = None) -> Any:
         return self.target.client(name or self.service, region or self.region)
@@ -136,8 +208,12 @@ class CaptureContext:
             self.gaps.append(Gap(self.service, self.region, operation, reason, message[:500], address))
 
     def call(self, client: Any, operation: str, *, address: str | None = None,
-             absent: Iterable[str] = (), **params: Any) -> dict[str, Any] | None:
-        """Call a read operation; a denial or gap is recorded and gives ``None``."""
+             absent: Iterable[str] = (), record: bool = True, **params: Any) -> dict[str, Any] | None:
+        """Call a read operation; a denial or gap is recorded and gives ``None``.
+
+        ``record=False``: a failure gives ``None`` without a gap, for a narrow read whose
+        caller falls back to a wider one that records its own gaps.
+        """
         method = getattr(client, _snake(operation))
         try:
             return method(**params)
@@ -145,7 +221,8 @@ class CaptureContext:
             code = exc.response.get("Error", {}).get("Code", "")
             if code in set(absent):
                 return None
-            self._record(operation, exc, code, address)
+            if record:
+                self._record(operation, exc, code, address)
             return None
         except EndpointConnectionError as exc:
             raise EndpointUnreachable(
@@ -153,7 +230,8 @@ class CaptureContext:
                 hint="Check the endpoint URL and that the server is running",
             ) from None
         except (ResponseParserError, BotoCoreError) as exc:
-            self.gap(operation, "unsupported" if _looks_unsupported(exc) else "error", str(exc), address)
+            if record:
+                self.gap(operation, "unsupported" if _looks_unsupported(exc) else "error", str(exc), address)
             return None
 
     def paginate(self, client: Any, operation: str, key: str, *, address: str | None = None,
@@ -228,10 +306,17 @@ class Collector:
         raise NotImplementedError
 
     def each_listed(self, ctx: CaptureContext, operation: str, key: str, read: Callable[[Any], Resource | None],
+                    address: Callable[[Any], tuple[str, str | None]] | None = None,
                     **params: Any) -> Iterator[Resource]:
-        """``read`` every item of a listing on the pool; a failed listing yields nothing (it is a gap)."""
+        """``read`` every item of a listing on the pool; a failed listing yields nothing (it is a gap).
+
+        ``address`` gives a listed item's address and its id or ARN (if the listing shows
+        one), so that an incremental capture can carry it over unread (``CaptureContext.carry``).
+        """
         items = ctx.paginate(ctx.client(), operation, key, **params)
         if items is not None:
+            if address is not None:
+                items = [i for i in items if not ctx.carry(*address(i))]
             yield from (r for r in ctx.map(read, items) if r)
 
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
 from harness.aws import Target
-from harness.collectors.base import CaptureContext, Collector, Limits
+from harness.collectors.base import CaptureContext, Collector, Limits, Partial
 from harness.diff.masks import sort_unordered
 from harness.errors import BadInput, EndpointUnreachable
 from harness.estate.canonical import substitute
@@ -41,46 +42,74 @@ def capture(
     limits = limits or Limits()
     regions = list(dict.fromkeys(regions)) or [target.region]
     account = _account(target)
-    primary = regions[0]
+    read = collect(target, collectors, regions=regions, account=account, limits=limits, workers=workers,
+                   progress=progress)
+    resources, gaps = read.resources, read.gaps
+    link_ids(resources)
+    for res in resources.values():
+        sort_unordered(res)
+    return Snapshot(
+        source=Source(account, regions, target.kind, target.endpoint_url),
+        resources=dict(sorted(resources.items())),
+        gaps=sort_gaps(gaps),
+        services=sorted(names),
+        limits=limits.to_json(),
+    )
 
+
+@dataclass
+class Collected:
+    """What a set of collector tasks read: resources as collected (ids not yet linked), gaps,
+    and the addresses an incremental capture carried over unread, per (service, region)."""
+
+    resources: dict[str, Resource] = field(default_factory=dict)
+    gaps: list[Gap] = field(default_factory=list)
+    kept: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+
+
+def tasks_for(collectors: Iterable[Collector], regions: list[str]) -> list[tuple[Collector, str]]:
+    """(collector, region) tasks: a global service once, in the primary region; others per region."""
     tasks: list[tuple[Collector, str]] = []
     for collector in collectors:
         if collector.is_global:
-            tasks.append((collector, primary))
+            tasks.append((collector, regions[0]))
         else:
             tasks.extend((collector, r) for r in regions)
+    return tasks
 
-    resources: dict[str, Resource] = {}
-    gaps: list[Gap] = []
 
-    def run(task: tuple[Collector, str]) -> tuple[list[Resource], list[Gap]]:
+def collect(target: Target, collectors: Iterable[Collector], *, regions: list[str], account: str, limits: Limits,
+            workers: int = 8, progress: bool = False,
+            partials: dict[tuple[str, str], Partial] | None = None) -> Collected:
+    """Run the collectors over the regions on a bounded pool.
+
+    ``partials`` makes a (service, region) task incremental (see ``CaptureContext.carry``).
+    """
+    tasks = tasks_for(collectors, regions)
+    out = Collected()
+
+    def run(task: tuple[Collector, str]) -> tuple[list[Resource], CaptureContext]:
         collector, region = task
-        ctx = CaptureContext(target, region, primary, account, limits, collector.service, workers)
-        found = list(collector.collect(ctx))
-        return found, ctx.gaps
+        partial = (partials or {}).get((collector.service, region))
+        ctx = CaptureContext(target, region, regions[0], account, limits, collector.service, workers, partial)
+        return list(collector.collect(ctx)), ctx
 
     pool_size = max(1, min(workers, len(tasks)))
     with _progress(progress, len(tasks)) as advance, ThreadPoolExecutor(max_workers=pool_size) as pool:
         futures = {pool.submit(run, t): t for t in tasks}
         for future in as_completed(futures):
             collector, region = futures[future]
-            found, task_gaps = future.result()
+            found, ctx = future.result()
             for res in found:
-                resources[res.address] = res
-            gaps.extend(task_gaps)
+                out.resources[res.address] = res
+            out.gaps.extend(ctx.gaps)
+            out.kept[(collector.service, region)] = ctx.kept
             advance(f"{collector.service} {region}: {len(found)} resources")
+    return out
 
-    link_ids(resources)
-    for res in resources.values():
-        sort_unordered(res)
-    gaps.sort(key=lambda g: (g.service, g.region, g.operation, g.address or ""))
-    return Snapshot(
-        source=Source(account, regions, target.kind, target.endpoint_url),
-        resources=dict(sorted(resources.items())),
-        gaps=gaps,
-        services=sorted(names),
-        limits=limits.to_json(),
-    )
+
+def sort_gaps(gaps: Iterable[Gap]) -> list[Gap]:
+    return sorted(gaps, key=lambda g: (g.service, g.region, g.operation, g.address or ""))
 
 
 def _account(target: Target) -> str:

@@ -25,7 +25,8 @@ class CloudFormationCollector(Collector):
 
     def collect(self, ctx: CaptureContext) -> Iterator[Resource]:
         stacks = ctx.paginate(ctx.client(), "DescribeStacks", "Stacks")
-        live = [s for s in stacks or [] if s.get("StackStatus") != "DELETE_COMPLETE"]
+        live = [s for s in stacks or [] if s.get("StackStatus") != "DELETE_COMPLETE"
+                and not ctx.carry(ctx.address("stack", s["StackName"]), s.get("StackId"))]
         yield from (r for r in ctx.map(lambda s: self._stack(ctx, s), live) if r)
 
     def _stack(self, ctx: CaptureContext, stack: dict[str, Any]) -> Resource | None:

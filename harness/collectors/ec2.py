@@ -157,7 +157,11 @@ class EC2Collector(Collector):
         if listings["vpc"] is not None:
             named_vpcs = self._named(listings["vpc"], "VpcId", name_tag, _default_vpc_name)
             vpc_names = {v["VpcId"]: name for v, name in named_vpcs}
-            yield from ctx.map(lambda v: self._vpc(ctx, v), named_vpcs)
+            # subnets, route tables, gateways, groups and instances are built from their listings (no
+            # further reads), so only a VPC (two attribute reads) can be carried over unread
+            yield from ctx.map(lambda v: self._vpc(ctx, v),
+                               [(v, name) for v, name in named_vpcs
+                                if not ctx.carry(ctx.address("vpc", name), v["VpcId"])])
 
         def in_vpc(item: dict[str, Any], leaf: str | None) -> str | None:
             """``<vpc name>/<leaf>``: stable, since a group name or a main table is unique per VPC."""

@@ -71,7 +71,8 @@ class ECSCollector(Collector):
                 yield self._cluster(ctx, cluster)
                 yield from self._services(ctx, cluster)
         families = ctx.paginate(ecs, "ListTaskDefinitionFamilies", "families", status="ACTIVE")
-        yield from (r for r in ctx.map(lambda f: self._task_definition(ctx, f), families or []) if r)
+        families = [f for f in families or [] if not ctx.carry(ctx.address("task-definition", f))]
+        yield from (r for r in ctx.map(lambda f: self._task_definition(ctx, f), families) if r)
 
     def _cluster(self, ctx: CaptureContext, cluster: dict[str, Any]) -> Resource:
         config = {k: cluster[k] for k in _CLUSTER_KEEP if k in cluster}
@@ -82,6 +83,8 @@ class ECSCollector(Collector):
         ecs = ctx.client()
         name = cluster["clusterName"]
         cluster_address = ctx.address("cluster", name)
+        if self._carry_services(ctx, cluster_address):
+            return
         arns = ctx.paginate(ecs, "ListServices", "serviceArns", cluster=cluster["clusterArn"], address=cluster_address)
         for batch in _batches(arns or [], DESCRIBE_SERVICES_BATCH):
             got = ctx.call(ecs, "DescribeServices", cluster=cluster["clusterArn"], services=batch, include=["TAGS"],
@@ -97,6 +100,20 @@ class ECSCollector(Collector):
                     identity={"createdAt": svc.get("createdAt"), "createdBy": svc.get("createdBy")},
                     refs={"cluster": cluster_address},
                 )
+
+    @staticmethod
+    def _carry_services(ctx: CaptureContext, cluster_address: str) -> bool:
+        """Carry a cluster's services over unread when neither the cluster nor any of them is focused.
+
+        A service is created, updated or deleted by a call that names its cluster.
+        """
+        if ctx.partial is None or ctx.fresh(cluster_address):
+            return False
+        services = [a for a, r in ctx.partial.known.items()
+                    if r.type == "service" and r.refs.get("cluster") == cluster_address]
+        if any(ctx.fresh(a) for a in services):
+            return False
+        return all([ctx.carry(a) for a in services])
 
     def _task_definition(self, ctx: CaptureContext, family: str) -> Resource | None:
         address = ctx.address("task-definition", family)

@@ -44,12 +44,14 @@ class ELBv2Collector(Collector):
 
     def collect(self, ctx: CaptureContext) -> Iterator[Resource]:
         elb = ctx.client()
-        lbs = ctx.paginate(elb, "DescribeLoadBalancers", "LoadBalancers")
-        groups = ctx.paginate(elb, "DescribeTargetGroups", "TargetGroups")
-        arns = [lb["LoadBalancerArn"] for lb in lbs or []] + [tg["TargetGroupArn"] for tg in groups or []]
+        lbs = [lb for lb in ctx.paginate(elb, "DescribeLoadBalancers", "LoadBalancers") or []
+               if not ctx.carry(ctx.address("load-balancer", lb["LoadBalancerName"]), lb["LoadBalancerArn"])]
+        groups = [tg for tg in ctx.paginate(elb, "DescribeTargetGroups", "TargetGroups") or []
+                  if not ctx.carry(ctx.address("target-group", tg["TargetGroupName"]), tg["TargetGroupArn"])]
+        arns = [lb["LoadBalancerArn"] for lb in lbs] + [tg["TargetGroupArn"] for tg in groups]
         tags = self._tags(ctx, arns)
-        yield from ctx.map(lambda lb: self._load_balancer(ctx, lb, tags.get(lb["LoadBalancerArn"])), lbs or [])
-        yield from ctx.map(lambda tg: self._target_group(ctx, tg, tags.get(tg["TargetGroupArn"])), groups or [])
+        yield from ctx.map(lambda lb: self._load_balancer(ctx, lb, tags.get(lb["LoadBalancerArn"])), lbs)
+        yield from ctx.map(lambda tg: self._target_group(ctx, tg, tags.get(tg["TargetGroupArn"])), groups)
 
     def _tags(self, ctx: CaptureContext, arns: list[str]) -> dict[str, dict[str, str]]:
         out: dict[str, dict[str, str]] = {}

@@ -8,7 +8,7 @@ profiles only whether one exists. Secrets are never read.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from harness.collectors.base import CaptureContext, Collector, ServiceRules, parse_policy, tags_dict
@@ -53,10 +53,15 @@ class IAMCollector(Collector):
     rules = RULES
 
     def collect(self, ctx: CaptureContext) -> Iterator[Resource]:
-        yield from self.each_listed(ctx, "ListPolicies", "Policies", lambda p: self._policy(ctx, p), Scope="Local")
-        yield from self.each_listed(ctx, "ListRoles", "Roles", lambda r: self._role(ctx, r))
-        yield from self.each_listed(ctx, "ListGroups", "Groups", lambda g: self._group(ctx, g))
-        yield from self.each_listed(ctx, "ListUsers", "Users", lambda u: self._user(ctx, u))
+        def named(kind: str) -> Callable[[dict[str, Any]], tuple[str, str | None]]:
+            return lambda item: (self._address(ctx, kind, item[f"{kind}Name"]), item.get(f"{kind}Id"))
+
+        yield from self.each_listed(ctx, "ListPolicies", "Policies", lambda p: self._policy(ctx, p),
+                                    address=named("Policy"), Scope="Local")
+        yield from self.each_listed(ctx, "ListRoles", "Roles", lambda r: self._role(ctx, r), address=named("Role"))
+        yield from self.each_listed(ctx, "ListGroups", "Groups", lambda g: self._group(ctx, g),
+                                    address=named("Group"))
+        yield from self.each_listed(ctx, "ListUsers", "Users", lambda u: self._user(ctx, u), address=named("User"))
 
     def _address(self, ctx: CaptureContext, kind: str, name: str) -> str:
         return ctx.address(kind.lower(), name, ctx.primary_region)

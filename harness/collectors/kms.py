@@ -57,7 +57,15 @@ class KMSCollector(Collector):
         customer = [k["KeyId"] for k in keys
                     if not (by_key.get(k["KeyId"]) and all(a.startswith(AWS_ALIAS_PREFIX)
                                                            for a in by_key[k["KeyId"]]))]
+        customer = [k for k in customer if not self._carry(ctx, k, sorted(by_key.get(k, [])))]
         yield from (r for r in ctx.map(lambda k: self._key(ctx, k, sorted(by_key.get(k, []))), customer) if r)
+
+    @staticmethod
+    def _carry(ctx: CaptureContext, key_id: str, aliases: list[str]) -> bool:
+        """Carry a key over only while the listing shows it with the aliases it had (they name it)."""
+        address = ctx.address("key", key_name(key_id, aliases))
+        before = ctx.known(address)
+        return before is not None and before.config.get("Aliases") == aliases and ctx.carry(address, key_id)
 
     def _key(self, ctx: CaptureContext, key_id: str, aliases: list[str]) -> Resource | None:
         kms = ctx.client()

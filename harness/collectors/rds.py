@@ -117,11 +117,16 @@ class RDSCollector(Collector):
         rds = ctx.client()
         yield from (self._db(ctx, i) for i in ctx.paginate(rds, "DescribeDBInstances", "DBInstances") or [])
         yield from (self._cluster(ctx, c) for c in ctx.paginate(rds, "DescribeDBClusters", "DBClusters") or [])
+        # instances, clusters and automated snapshots are built from their listings; subnet groups
+        # (tags) and manual snapshots (sharing attributes) take a read each, so they can be carried
         groups = ctx.paginate(rds, "DescribeDBSubnetGroups", "DBSubnetGroups")
-        yield from ctx.map(lambda g: self._subnet_group(ctx, g), groups or [])
+        groups = [g for g in groups or []
+                  if not ctx.carry(ctx.address("subnet-group", g["DBSubnetGroupName"]), g.get("DBSubnetGroupArn"))]
+        yield from ctx.map(lambda g: self._subnet_group(ctx, g), groups)
         for kind in SNAPSHOT_KINDS:
-            snapshots = ctx.paginate(rds, kind.describe, kind.list_key)
-            yield from ctx.map(lambda s, k=kind: self._snapshot(ctx, k, s), snapshots or [])
+            snapshots = [s for s in ctx.paginate(rds, kind.describe, kind.list_key) or [] if is_automated(s)
+                         or not ctx.carry(ctx.address(kind.type, s[kind.id_key]), s.get(kind.arn_key))]
+            yield from ctx.map(lambda s, k=kind: self._snapshot(ctx, k, s), snapshots)
 
     def _db(self, ctx: CaptureContext, inst: dict[str, Any]) -> Resource:
         name = inst["DBInstanceIdentifier"]

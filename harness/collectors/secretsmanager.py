@@ -46,6 +46,7 @@ class SecretsManagerCollector(Collector):
 
     def collect(self, ctx: CaptureContext) -> Iterator[Resource]:
         yield from self.each_listed(ctx, "ListSecrets", "SecretList", lambda s: self._secret(ctx, s),
+                                    address=lambda s: (ctx.address("secret", s["Name"]), s["ARN"]),
                                     IncludePlannedDeletion=True)
 
     def _secret(self, ctx: CaptureContext, listed: dict[str, Any]) -> Resource | None:

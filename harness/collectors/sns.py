@@ -63,7 +63,8 @@ class SNSCollector(Collector):
     rules = RULES
 
     def collect(self, ctx: CaptureContext) -> Iterator[Resource]:
-        yield from self.each_listed(ctx, "ListTopics", "Topics", lambda t: self._topic(ctx, t["TopicArn"]))
+        yield from self.each_listed(ctx, "ListTopics", "Topics", lambda t: self._topic(ctx, t["TopicArn"]),
+                                    address=lambda t: (ctx.address("topic", topic_name(t["TopicArn"])), t["TopicArn"]))
 
     def _topic(self, ctx: CaptureContext, arn: str) -> Resource | None:
         sns = ctx.client()

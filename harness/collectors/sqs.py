@@ -46,6 +46,7 @@ class SQSCollector(Collector):
         urls = self._urls(ctx, "")
         if urls is None:
             return
+        urls = {u for u in urls if not ctx.carry(ctx.address("queue", queue_name(u)))}
         yield from (r for r in ctx.map(lambda u: self._queue(ctx, u), sorted(urls)) if r)
 
     def _urls(self, ctx: CaptureContext, prefix: str) -> set[str] | None:

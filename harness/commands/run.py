@@ -10,6 +10,7 @@ from typing import Any
 
 from harness.bundles import load_bundle
 from harness.bundles.model import Bundle
+from harness.collectors.incremental import MODES as CAPTURE_MODES
 from harness.config import load_config, parse_time
 from harness.estate.snapshot import Snapshot, load
 from harness.fsutil import atomic_write
@@ -26,6 +27,10 @@ def add_backend_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--endpoint-url", help="emulator URL for --backend endpoint")
     p.add_argument("--allow-remote-endpoint", action="store_true",
                    help="allow an --endpoint-url that is not on this machine (never AWS)")
+    p.add_argument("--capture", default="incremental", choices=list(CAPTURE_MODES),
+                   help="how the sandbox is read after the change: incremental (default: only what the change "
+                        "can have touched, the rest carried from the capture before it), full (everything), or "
+                        "verify (both, compared; the full one is used, differences are noted)")
 
 
 def backend_options(args: argparse.Namespace) -> dict:
@@ -66,7 +71,8 @@ def simulation_inputs(args: argparse.Namespace) -> tuple[Bundle, Snapshot, dict[
     snapshot = load(args.snapshot)
     now = parse_time(args.at, "--at") if args.at else dt.datetime.now(dt.UTC)
     return bundle, snapshot, {"config": load_config(args.config), "backend": args.backend,
-                              "backend_options": backend_options(args), "now": now, "timeout": args.timeout}
+                              "backend_options": backend_options(args), "now": now, "timeout": args.timeout,
+                              "capture": args.capture}
 
 
 def run(args: argparse.Namespace) -> int:

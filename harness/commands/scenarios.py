@@ -48,7 +48,8 @@ def run_cmd(args: argparse.Namespace) -> int:
     report_dir = Path(args.report_dir) if args.report_dir else None
     results = []
     for s in scenarios:
-        r = run_scenario(s, backend=args.backend, backend_options=backend_options(args), report_dir=report_dir)
+        r = run_scenario(s, backend=args.backend, backend_options=backend_options(args), report_dir=report_dir,
+                         capture=args.capture)
         results.append(r)
         if r.skipped:
             console.print(f"[yellow]SKIP[/] {s.name}: {r.skipped}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from harness.estate.address import make_address
 from harness.estate.snapshot import Snapshot
 
 # service -> [(parameter, resource type, how the value names it)]
@@ -90,8 +91,16 @@ def _name(value: str, how: str) -> str:
     return value
 
 
-def addresses_of(service: str, params: dict[str, Any], index: AddressIndex) -> list[str]:
-    """Addresses named by one call's parameters (best effort, never raises)."""
+GLOBAL_SERVICES = {"s3", "iam"}  # addressed without a region suffix
+
+
+def addresses_of(service: str, params: dict[str, Any], index: AddressIndex, *, region: str | None = None,
+                 primary: str | None = None) -> list[str]:
+    """Addresses named by one call's parameters (best effort, never raises).
+
+    ``region``/``primary``: the call's region and the snapshot's primary one, so that a
+    name given to a regional service outside the primary region gets its ``@region``.
+    """
     out: list[str] = []
     for param, rtype, how in PARAMS.get(service, []):
         if param not in params:
@@ -106,8 +115,8 @@ def addresses_of(service: str, params: dict[str, Any], index: AddressIndex) -> l
                 continue
             if how == "index":
                 continue
-            address = f"{service}:{rtype}/{_name(value, how)}"
-            out.append(address)
+            scope = None if service in GLOBAL_SERVICES else region
+            out.append(make_address(service, rtype, _name(value, how), scope, primary))
     return list(dict.fromkeys(out))
 
 

@@ -122,10 +122,7 @@ def data_effect(before: Resource | None, after: Resource | None, production: Res
 def _compare(bd: dict[str, Any], ad: dict[str, Any], effect: DataEffect) -> None:
     for key in ("hashes", "objects"):
         if key in bd and key in ad and not bd.get("truncated") and not ad.get("truncated"):
-            x, y = bd[key] or {}, ad[key] or {}
-            effect.inserted = sum(1 for k in y if k not in x)
-            effect.deleted = sum(1 for k in x if k not in y)
-            effect.updated = sum(1 for k in x if k in y and x[k] != y[k])
+            effect.inserted, effect.updated, effect.deleted = count_changes(bd[key] or {}, ad[key] or {})
             return
     b, a = bd.get("count"), ad.get("count")
     if b is None or a is None:
@@ -134,6 +131,28 @@ def _compare(bd: dict[str, Any], ad: dict[str, Any], effect: DataEffect) -> None
     effect.inserted = max(0, int(a) - int(b))
     effect.deleted = max(0, int(b) - int(a))
     effect.exact = False
+
+
+_MISSING = object()
+
+
+def count_changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[int, int, int]:
+    """(inserted, updated, deleted) between two per-item maps, in one pass over ``before``.
+
+    One lookup per item: the cost is memory-bound at a million items, so passes count.
+    The same map (data an incremental capture carried over) is unchanged at no cost.
+    """
+    if before is after:
+        return 0, 0, 0
+    deleted = updated = 0
+    get = after.get
+    for key, value in before.items():
+        other = get(key, _MISSING)
+        if other is _MISSING:
+            deleted += 1
+        elif other != value:
+            updated += 1
+    return len(after) - (len(before) - deleted), updated, deleted
 
 
 def _recreated_by_trace(calls: list[TracedCall], index: AddressIndex) -> dict[str, list[int]]:

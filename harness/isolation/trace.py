@@ -9,6 +9,7 @@ against botocore's REST request-URI templates (S3, Lambda, ...).
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -131,12 +132,24 @@ def _rest(service: str, request: Request, bucket: str | None) -> tuple[str, dict
             params: dict = _flat(query)
             if "json" in request.headers.get("content-type", "") or service in _REST_JSON:
                 params.update(_json_body(request))
+            if (service, route.operation) == ("s3", "DeleteObjects"):
+                params.update(_deleted_keys(request))
             params.update(labels)
             return route.operation, params
     return None
 
 
 _REST_JSON = {"lambda", "apigateway", "apigatewayv2", "ecr-public"}
+_XML_KEY = re.compile(rb"<Key>([^<]*)</Key>")
+
+
+def _deleted_keys(request: Request) -> dict:
+    """``{"Delete": {"Objects": [{"Key": ...}]}}`` from an S3 DeleteObjects XML body, so that the
+    trace names the objects (an incremental after-capture re-reads just those)."""
+    if not request.body or len(request.body) > PARSE_LIMIT:
+        return {}
+    keys = [html.unescape(k.decode("utf-8", "replace")) for k in _XML_KEY.findall(request.body)]
+    return {"Delete": {"Objects": [{"Key": k} for k in keys]}} if keys else {}
 
 
 def identify(request: Request) -> Identity:

@@ -70,22 +70,34 @@ def prepare(s: Scenario) -> tuple[Bundle, Snapshot, Config, dt.datetime]:
     return bundle, snapshot, config, now
 
 
-def run_scenario(s: Scenario, *, backend: str = "moto", backend_options: dict[str, Any] | None = None,
-                 report_dir: Path | None = None) -> ScenarioResult:
-    from harness.report import RENDERERS
-    from harness.report.model import build
+def missing_tool(s: Scenario) -> str | None:
+    """The first tool the scenario needs that is not installed (it is skipped then)."""
+    return next((tool for tool in s.requires if shutil.which(TOOLS.get(tool, tool)) is None), None)
+
+
+def simulate_scenario(s: Scenario, *, backend: str = "moto", backend_options: dict[str, Any] | None = None,
+                      capture: str = "incremental") -> Any:
+    """Load the scenario's bundle, production snapshot (with its facts), config and time; simulate."""
     from harness.simulate import simulate
 
+    bundle, snapshot, config, now = prepare(s)
+    return simulate(bundle, snapshot, config=config, backend=backend, backend_options=backend_options,
+                    now=now, timeout=s.timeout, capture=capture)
+
+
+def run_scenario(s: Scenario, *, backend: str = "moto", backend_options: dict[str, Any] | None = None,
+                 report_dir: Path | None = None, capture: str = "incremental") -> ScenarioResult:
+    from harness.report import RENDERERS
+    from harness.report.model import build
+
     result = ScenarioResult(s)
-    for tool in s.requires:
-        if shutil.which(TOOLS.get(tool, tool)) is None:
-            result.skipped = f"{tool} is not installed"
-            return result
+    tool = missing_tool(s)
+    if tool is not None:
+        result.skipped = f"{tool} is not installed"
+        return result
     started = time.perf_counter()
     try:
-        bundle, snapshot, config, now = prepare(s)
-        sim = simulate(bundle, snapshot, config=config, backend=backend, backend_options=backend_options,
-                       now=now, timeout=s.timeout)
+        sim = simulate_scenario(s, backend=backend, backend_options=backend_options, capture=capture)
         doc = build(sim)
     except ShadowError as exc:
         result.problems.append(f"error: {exc}")

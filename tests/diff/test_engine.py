@@ -8,7 +8,7 @@ import pytest
 
 from harness.collectors.capture import capture
 from harness.demo.estate import PROD_ACCOUNT, build_estate
-from harness.diff.engine import TracedCall, diff
+from harness.diff.engine import TracedCall, count_changes, diff
 from harness.sandbox.session import Sandbox
 from harness.seeders.dynamodb import create_table_params
 
@@ -129,3 +129,13 @@ def test_service_gap_makes_resources_unknown_not_deleted(box, production):
     changes = diff(before, after, production=production)
     assert not any(a.startswith("sqs:") for a in changes.changes)
     assert [(u.service, u.address) for u in changes.unknown] == [("sqs", None)]
+
+
+def test_count_changes_in_one_pass():
+    before = {"a": "1", "b": "2", "c": "3"}
+    after = {"a": "1", "b": "9", "d": "4", "e": "5"}
+    assert count_changes(before, after) == (2, 1, 1)  # inserted d, e; updated b; deleted c
+    assert count_changes(before, before) == (0, 0, 0)
+    objects = {"k": {"size": 1, "etag": "x"}}
+    assert count_changes(objects, {"k": {"size": 2, "etag": "y"}}) == (0, 1, 0)
+    assert count_changes({}, {"k": None}) == (1, 0, 0)

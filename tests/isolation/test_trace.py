@@ -85,6 +85,13 @@ def test_s3_path_and_virtual_host(style, endpoint, method, operation, params):
         assert found.params["Key"] == params["Key"]
 
 
+def test_s3_delete_objects_names_its_keys():
+    keys = ["a", "dir/b & c.log", "<odd>", "ü"]
+    request = botocore_request("s3", "delete_objects", endpoint="http://127.0.0.1:4580", Bucket="app-logs",
+                               Delete={"Objects": [{"Key": k} for k in keys]})
+    assert identify(request).params["Delete"] == {"Objects": [{"Key": k} for k in keys]}
+
+
 def test_s3_virtual_host_names():
     assert split_s3_virtual_host("my.bucket.s3.us-west-2.amazonaws.com") == ("my.bucket", "s3.us-west-2.amazonaws.com")
     assert split_s3_virtual_host("logs.s3-eu-west-1.amazonaws.com") == ("logs", "s3-eu-west-1.amazonaws.com")
