@@ -95,6 +95,13 @@ class Target:
                 self._clients[key] = client
         return client
 
+    def close(self) -> None:
+        """Close every client's connections (a sandbox process closes its own before forking)."""
+        with self._lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()
+
     def account_id(self) -> str:
         """The account these credentials act in (STS GetCallerIdentity)."""
         return self.client("sts").get_caller_identity()["Account"]

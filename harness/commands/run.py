@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 
 from harness.bundles import load_bundle
+from harness.bundles.model import Bundle
 from harness.config import load_config, parse_time
 from harness.estate.snapshot import load
 from harness.fsutil import atomic_write
-from harness.report import RENDERERS
+from harness.report import EXTENSIONS, RENDERERS
 from harness.report.model import build
 
 
@@ -35,41 +37,89 @@ def backend_options(args: argparse.Namespace) -> dict:
     return options
 
 
+def add_jobs_arg(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("-j", "--jobs", type=positive_int, default=None,
+                   help=f"{what} at a time, each in its own sandbox clone (default: the number of cores)")
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give 1 or more")
+    return value
+
+
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
-    p = sub.add_parser(name, help="simulate a change bundle and judge it",
-                       description="Seed a sandbox from the snapshot, execute the bundle there in isolation, "
+    p = sub.add_parser(name, help="simulate change bundles and judge them",
+                       description="Seed a sandbox from the snapshot, execute each bundle there in isolation, "
                                    "measure its effect, match it against the declared intent and policies. "
-                                   "Exit code: 0 promoted, 1 rejected, 2 bad input, 3 inconclusive.")
-    p.add_argument("bundle", help="bundle.yaml, or the folder that holds it")
+                                   "Several bundles run side by side, each in its own clone of the seeded sandbox. "
+                                   "Exit code: 0 promoted, 1 rejected, 2 bad input, 3 inconclusive; for several "
+                                   "bundles the worst of them (2 before anything runs, then 3, 1, 0).")
+    p.add_argument("bundle", nargs="+", help="bundle.yaml, or the folder that holds it (several allowed)")
     p.add_argument("--snapshot", required=True, help="production snapshot from `shadow capture`")
     add_backend_args(p)
     formats = RENDERERS.names()
     p.add_argument("--format", default="text", choices=formats,
                    help="report format (default: text): text for a terminal, json (stable, versioned schema), "
                         "markdown for a pull-request comment, html for one self-contained page")
-    p.add_argument("-o", "--output", help="write the report here (atomically) instead of stdout")
+    p.add_argument("-o", "--output", help="one bundle: write the report to this file (atomically) instead of "
+                                          "stdout; several bundles: a folder that gets one report per bundle")
     p.add_argument("--config", help="shadow.toml (default: ./shadow.toml or ./pyproject.toml [tool.shadow])")
     p.add_argument("--at", help="evaluate time-based policies (freeze windows) as of this ISO time")
     p.add_argument("--timeout", type=int, help="seconds before the change is killed (default: bundle or config)")
+    add_jobs_arg(p, "bundles")
     p.set_defaults(handler=run)
+
+
+def report_names(bundles: list[Bundle], ext: str) -> list[str]:
+    """One file name per bundle, from its name; repeated names get ``-2``, ``-3``..."""
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for b in bundles:
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "-", b.name).strip("-.") or "bundle"
+        seen[stem] = seen.get(stem, 0) + 1
+        names.append(f"{stem}.{ext}" if seen[stem] == 1 else f"{stem}-{seen[stem]}.{ext}")
+    return names
 
 
 def run(args: argparse.Namespace) -> int:
     renderer = RENDERERS.get(args.format)
-    bundle = load_bundle(args.bundle)
+    bundles = [load_bundle(b) for b in args.bundle]  # bad input (exit 2) before anything runs
     snapshot = load(args.snapshot)
     config = load_config(args.config)
     now = parse_time(args.at, "--at") if args.at else dt.datetime.now(dt.UTC)
-    from harness.simulate import simulate
+    from harness.parallel import default_jobs, run_parallel, worst_exit
+    from harness.simulate import prepare, simulate
 
-    sim = simulate(bundle, snapshot, config=config, backend=args.backend, backend_options=backend_options(args),
-                   now=now, timeout=args.timeout)
-    doc = build(sim)
-    output = renderer(doc)
-    if args.output:
-        atomic_write(Path(args.output), output)
-        print(doc["headline"])
-        print(f"report: {args.output}")
-    else:
-        sys.stdout.write(output)
-    return sim.verdict.exit_code if sim.verdict else 3
+    options = backend_options(args)
+    jobs = args.jobs or default_jobs()
+    if len(bundles) > 1:
+        prepare(snapshot, backend=args.backend, backend_options=options)
+
+    def one(bundle: Bundle) -> tuple[dict, int]:
+        sim = simulate(bundle, snapshot, config=config, backend=args.backend, backend_options=options,
+                       now=now, timeout=args.timeout)
+        return build(sim), sim.verdict.exit_code if sim.verdict else 3
+
+    several = len(bundles) > 1
+    folder = Path(args.output) if args.output and several else None
+    names = report_names(bundles, EXTENSIONS[args.format])
+    codes = []
+    for (doc, code), name in zip(run_parallel(one, bundles, jobs), names, strict=True):
+        codes.append(code)
+        output = renderer(doc)
+        if folder is not None:
+            atomic_write(folder / name, output)
+            print(f"{doc['headline']}  ({folder / name})")
+        elif args.output:
+            atomic_write(Path(args.output), output)
+            print(doc["headline"])
+            print(f"report: {args.output}")
+        else:
+            sys.stdout.write(output)
+            sys.stdout.flush()
+    return worst_exit(codes)

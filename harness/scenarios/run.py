@@ -60,7 +60,7 @@ def check(s: Scenario, doc: dict[str, Any]) -> list[str]:
 
 def run_scenario(s: Scenario, *, backend: str = "moto", backend_options: dict[str, Any] | None = None,
                  report_dir: Path | None = None) -> ScenarioResult:
-    from harness.report import RENDERERS
+    from harness.report import EXTENSIONS, RENDERERS
     from harness.report.model import build
     from harness.simulate import simulate
 
@@ -89,7 +89,6 @@ def run_scenario(s: Scenario, *, backend: str = "moto", backend_options: dict[st
     result.problems = check(s, doc)
     result.duration_s = time.perf_counter() - started
     if report_dir is not None:
-        for fmt, ext in (("json", "json"), ("text", "txt"), ("markdown", "md"), ("html", "html")):
-            if fmt in RENDERERS:
-                atomic_write(report_dir / f"{s.name}.{ext}", RENDERERS.get(fmt)(doc))
+        for fmt, ext in EXTENSIONS.items():
+            atomic_write(report_dir / f"{s.name}.{ext}", RENDERERS.get(fmt)(doc))
     return result
