@@ -23,7 +23,16 @@ COMMANDS: dict[str, str] = {
     "demo": "demo",
     "run": "run",
     "validate": "validate",
+    "submit": "submit",
+    "gate": "gate",
+    "apply": "apply",
+    "audit": "audit",
+    "serve": "serve",
+    "mcp": "mcp",
+    "keygen": "keygen",
     "scenarios": "scenarios",
+    "policies": "policies",
+    "bench": "bench",
 }
 
 

@@ -10,12 +10,16 @@
     │   ├── UnknownName                     a registry was asked for a name it does not hold
     │   ├── UnsafeEndpoint                  a sandbox endpoint that is (or resolves to) real AWS
     │   ├── EndpointUnreachable             nothing answers at the given endpoint
-    │   └── ToolMissing                     an external program (terraform, ...) is not installed
+    │   ├── ToolMissing                     an external program (terraform, ...) is not installed
+    │   └── UnknownSubmission               the gate holds no submission with that id
     ├── Inconclusive               exit 3   the change could not be simulated faithfully
     │   ├── EmulatorGap                     the emulator does not implement an operation
     │   ├── SandboxFailure                  the sandbox crashed, hung or could not be seeded
     │   └── ChangeTimeout                   the change ran past its timeout (process tree killed)
-    └── GateRefused                exit 1   the human gate refused an action (approval, apply)
+    ├── GateRefused                exit 1   the human gate refused an action (approval, apply)
+    │   └── NotPermitted                    the caller's role may not do this
+    │       └── Unauthenticated             no token, or one the gate does not know
+    └── ApplyDiverged              exit 4   applied, but production's real effect differs from the simulation
 
 The CLI turns any of these into one line: ``where: what. hint`` and exits with
 ``exit_code``. Anything else is a bug and is reported as such (exit 1, or 3 inside a
@@ -95,7 +99,25 @@ class ChangeTimeout(Inconclusive):
     """The change ran past its timeout; its process tree was killed."""
 
 
+class UnknownSubmission(BadInput):
+    """The gate holds no submission with the id given."""
+
+
 class GateRefused(ShadowError):
     """The gate refused an action: a rule about approvals, digests or drift."""
 
     exit_code = 1
+
+
+class NotPermitted(GateRefused):
+    """Authentication failed, or the caller's role may not do this (agents never approve or apply)."""
+
+
+class Unauthenticated(NotPermitted):
+    """No token was given, or the gate does not know it (replaced or never issued)."""
+
+
+class ApplyDiverged(ShadowError):
+    """The change ran in production, but its measured effect differs from the simulated one."""
+
+    exit_code = 4

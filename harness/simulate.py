@@ -22,6 +22,7 @@ from typing import Any
 
 from harness.bundles.model import Bundle
 from harness.bundles.runners import RUNNERS, RunContext, RunOutcome
+from harness.collectors import REGISTRY as COLLECTORS
 from harness.config import Config
 from harness.diff.calls import AddressIndex, addresses_of
 from harness.diff.engine import TracedCall, diff
@@ -38,6 +39,10 @@ from harness.seeders.seed import SeedResult
 from harness.verdict import Verdict, decide
 
 ELEVATING = {"SHD-PUBLIC-ACCESS", "SHD-ACCESS-WIDENED", "SHD-NEW-CREDENTIALS"}
+# signing names of services whose "mutating" calls change no estate state (tokens, sessions)
+READ_ONLY_OK = {"sts"}
+# botocore signing names that differ from the collector's service name
+SERVICE_ALIASES = {"elasticloadbalancing": "elbv2", "monitoring": "cloudwatch", "email": "ses"}
 
 
 @dataclass
@@ -182,6 +187,16 @@ def _judge(sim: Simulation, pre: list[Finding]) -> None:
                                                                    in services):
             sim.inconclusive.append(f"{unknown.address or unknown.service}: {unknown.reason} "
                                     "(UNKNOWN on something the change touched)")
+    captured = set(sim.before.services) if sim.before is not None and sim.before.services else set()
+    blind: dict[str, str] = {}
+    for call in sim.calls:
+        service = SERVICE_ALIASES.get(call.service, call.service)
+        if call.mutating and 200 <= call.status < 300 and service not in captured and service not in READ_ONLY_OK:
+            blind.setdefault(service, call.operation)
+    for service, operation in sorted(blind.items()):
+        why = "has no collector" if service not in COLLECTORS else "was not captured in this snapshot"
+        sim.inconclusive.append(f"the change called {service} {operation}, and {service} {why}: its effect "
+                                "cannot be measured (UNKNOWN)")
     if sim.seeded:
         for problem in sim.seeded.problems:
             if problem.address in addresses:

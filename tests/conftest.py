@@ -58,3 +58,25 @@ def prod_snapshot(prod_estate: tuple[MotoBackend, EstateInfo]):
     from harness.collectors.capture import capture
 
     return capture(prod_estate[0].target(), regions=["us-east-1"])
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A real PostgreSQL server on a unix socket (skipped, with the reason, when not installed)."""
+    from tests import pg
+
+    reason = pg.why_not()
+    if reason:
+        pytest.skip(reason)
+    with pg.server() as socket_dir:
+        yield socket_dir
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    """The gate store under test: a SQLite file, or a fresh database on the PostgreSQL server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "gate.db")
+    from tests import pg
+
+    return pg.new_database(request.getfixturevalue("pg_server"))

@@ -26,6 +26,10 @@ _COUNTS = (
     "ApproximateNumberOfMessagesDelayed",
 )
 _JSON_ATTRS = ("RedrivePolicy", "RedriveAllowPolicy")
+LIST_CAP = 1000  # ListQueues returns at most this many URLs per call
+# characters of queue names; "." only ever starts the ".fifo" suffix, looked up by exact name
+_NAME_CHARS = "-_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_MISSING = ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
 
 
 def queue_name(url: str) -> str:
@@ -39,18 +43,39 @@ class SQSCollector(Collector):
     rules = RULES
 
     def collect(self, ctx: CaptureContext) -> Iterator[Resource]:
-        sqs = ctx.client()
-        urls = ctx.paginate(sqs, "ListQueues", "QueueUrls")
+        urls = self._urls(ctx, "")
         if urls is None:
             return
-        yield from (r for r in ctx.map(lambda u: self._queue(ctx, u), urls) if r)
+        yield from (r for r in ctx.map(lambda u: self._queue(ctx, u), sorted(urls)) if r)
+
+    def _urls(self, ctx: CaptureContext, prefix: str) -> set[str] | None:
+        """Every queue URL under ``prefix``, or None if a listing failed.
+
+        Without ``MaxResults`` SQS stops at 1,000 queues and gives no NextToken; some
+        emulators (moto) stop there even with it. A full page without a token is
+        therefore split by the next character of the name until each listing is whole.
+        """
+        sqs = ctx.client()
+        params = {"QueueNamePrefix": prefix} if prefix else {}
+        urls = ctx.paginate(sqs, "ListQueues", "QueueUrls", MaxResults=LIST_CAP, **params)
+        if urls is None or len(urls) != LIST_CAP:
+            return None if urls is None else set(urls)
+        found: set[str] = set()
+        for name in (prefix, f"{prefix}.fifo") if prefix else ():  # names no longer prefix can reach
+            known = {u for u in urls if queue_name(u) == name}
+            got = None if known else ctx.call(sqs, "GetQueueUrl", QueueName=name, absent=_MISSING)
+            found |= known or ({got["QueueUrl"]} if got else set())
+        parts = ctx.map(lambda ch: self._urls(ctx, prefix + ch), _NAME_CHARS)
+        if any(part is None for part in parts):
+            return None
+        return found.union(*parts)
 
     def _queue(self, ctx: CaptureContext, url: str) -> Resource | None:
         sqs = ctx.client()
         name = queue_name(url)
         address = ctx.address("queue", name)
         got = ctx.call(sqs, "GetQueueAttributes", QueueUrl=url, AttributeNames=["All"], address=address,
-                       absent=("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"))
+                       absent=_MISSING)
         if got is None:
             return None
         attrs: dict[str, Any] = dict(got.get("Attributes", {}))

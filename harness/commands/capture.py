@@ -8,6 +8,7 @@ import sys
 from harness.collectors.base import Limits
 from harness.collectors.capture import capture
 from harness.commands.common import add_target_args, split_services, target_from_args
+from harness.errors import UnknownName
 from harness.estate.snapshot import save
 
 
@@ -33,9 +34,11 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     regions = args.regions or ["us-east-1"]
+    services = split_services(args.services)
+    check_services(services)
     target = target_from_args(args, regions[0])
     limits = Limits(objects=args.max_objects, items_sample=args.sample_items, items_hashed=args.hash_items)
-    snapshot = capture(target, regions=regions, services=split_services(args.services), limits=limits,
+    snapshot = capture(target, regions=regions, services=services, limits=limits,
                        workers=args.workers, progress=True)
     save(snapshot, args.output)
     print(f"captured {len(snapshot.resources)} resources from account {snapshot.source.account} "
@@ -47,3 +50,15 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {gap.service} {gap.region} {gap.operation}: {gap.reason} {gap.address or ''}",
                   file=sys.stderr)
     return 0
+
+
+def check_services(names: list[str] | None) -> None:
+    """Unknown service names fail before any network call, naming the option."""
+    from harness.collectors import REGISTRY
+
+    try:
+        for name in names or []:
+            REGISTRY.get(name)
+    except UnknownName as err:
+        err.where = "--services"
+        raise

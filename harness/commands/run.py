@@ -1,4 +1,4 @@
-"""``shadow run``: simulate a bundle against a snapshot and print the verdict and report."""
+"""``shadow run``: simulate change bundles against a snapshot and print the verdicts and reports."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import datetime as dt
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from harness.bundles import load_bundle
 from harness.bundles.model import Bundle
 from harness.config import load_config, parse_time
-from harness.estate.snapshot import load
+from harness.estate.snapshot import Snapshot, load
 from harness.fsutil import atomic_write
 from harness.report import EXTENSIONS, RENDERERS
 from harness.report.model import build
@@ -59,20 +60,42 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
                                    "Several bundles run side by side, each in its own clone of the seeded sandbox. "
                                    "Exit code: 0 promoted, 1 rejected, 2 bad input, 3 inconclusive; for several "
                                    "bundles the worst of them (2 before anything runs, then 3, 1, 0).")
-    p.add_argument("bundle", nargs="+", help="bundle.yaml, or the folder that holds it (several allowed)")
-    p.add_argument("--snapshot", required=True, help="production snapshot from `shadow capture`")
-    add_backend_args(p)
-    formats = RENDERERS.names()
-    p.add_argument("--format", default="text", choices=formats,
+    add_simulation_args(p, many=True)
+    p.add_argument("--format", default="text", choices=RENDERERS.names(),
                    help="report format (default: text): text for a terminal, json (stable, versioned schema), "
                         "markdown for a pull-request comment, html for one self-contained page")
     p.add_argument("-o", "--output", help="one bundle: write the report to this file (atomically) instead of "
                                           "stdout; several bundles: a folder that gets one report per bundle")
+    add_jobs_arg(p, "bundles")
+    p.set_defaults(handler=run)
+
+
+def add_simulation_args(p: argparse.ArgumentParser, *, many: bool = False) -> None:
+    """What a simulation needs: the bundle(s), the snapshot, the backend, config, time and timeout."""
+    if many:
+        p.add_argument("bundle", nargs="+", help="bundle.yaml, or the folder that holds it (several allowed)")
+    else:
+        p.add_argument("bundle", help="bundle.yaml, or the folder that holds it")
+    p.add_argument("--snapshot", required=True, help="production snapshot from `shadow capture`")
+    add_backend_args(p)
     p.add_argument("--config", help="shadow.toml (default: ./shadow.toml or ./pyproject.toml [tool.shadow])")
     p.add_argument("--at", help="evaluate time-based policies (freeze windows) as of this ISO time")
     p.add_argument("--timeout", type=int, help="seconds before the change is killed (default: bundle or config)")
-    add_jobs_arg(p, "bundles")
-    p.set_defaults(handler=run)
+
+
+def simulation_inputs(args: argparse.Namespace) -> tuple[Bundle, Snapshot, dict[str, Any]]:
+    """The bundle, the snapshot and the keyword arguments of ``simulate`` from the arguments above."""
+    bundle = load_bundle(args.bundle)
+    snapshot, options = simulation_options(args)
+    return bundle, snapshot, options
+
+
+def simulation_options(args: argparse.Namespace) -> tuple[Snapshot, dict[str, Any]]:
+    """The snapshot and the keyword arguments of ``simulate`` (everything but the bundle)."""
+    snapshot = load(args.snapshot)
+    now = parse_time(args.at, "--at") if args.at else dt.datetime.now(dt.UTC)
+    return snapshot, {"config": load_config(args.config), "backend": args.backend,
+                      "backend_options": backend_options(args), "now": now, "timeout": args.timeout}
 
 
 def report_names(bundles: list[Bundle], ext: str) -> list[str]:
@@ -89,27 +112,22 @@ def report_names(bundles: list[Bundle], ext: str) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     renderer = RENDERERS.get(args.format)
     bundles = [load_bundle(b) for b in args.bundle]  # bad input (exit 2) before anything runs
-    snapshot = load(args.snapshot)
-    config = load_config(args.config)
-    now = parse_time(args.at, "--at") if args.at else dt.datetime.now(dt.UTC)
+    snapshot, options = simulation_options(args)
     from harness.parallel import default_jobs, run_parallel, worst_exit
     from harness.simulate import prepare, simulate
 
-    options = backend_options(args)
-    jobs = args.jobs or default_jobs()
-    if len(bundles) > 1:
-        prepare(snapshot, backend=args.backend, backend_options=options)
+    several = len(bundles) > 1
+    if several:
+        prepare(snapshot, backend=options["backend"], backend_options=options["backend_options"])
 
     def one(bundle: Bundle) -> tuple[dict, int]:
-        sim = simulate(bundle, snapshot, config=config, backend=args.backend, backend_options=options,
-                       now=now, timeout=args.timeout)
+        sim = simulate(bundle, snapshot, **options)
         return build(sim), sim.verdict.exit_code if sim.verdict else 3
 
-    several = len(bundles) > 1
     folder = Path(args.output) if args.output and several else None
     names = report_names(bundles, EXTENSIONS[args.format])
     codes = []
-    for (doc, code), name in zip(run_parallel(one, bundles, jobs), names, strict=True):
+    for (doc, code), name in zip(run_parallel(one, bundles, args.jobs or default_jobs()), names, strict=True):
         codes.append(code)
         output = renderer(doc)
         if folder is not None:

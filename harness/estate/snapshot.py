@@ -219,10 +219,16 @@ def validate(doc: Any, *, where: str = "snapshot") -> None:
     errors = sorted(_validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
     if errors:
         err = errors[0]
-        path = ".".join(str(p) for p in err.absolute_path) or "(top level)"
+        fields = [str(p) for p in err.absolute_path]
+        message = err.message
+        if err.validator == "required" and isinstance(err.instance, dict):
+            missing = [f for f in err.validator_value if f not in err.instance]
+            fields.append(missing[0])
+            message = "required field is missing"
+        path = ".".join(fields) or "(top level)"
         more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
         raise SnapshotError(
-            f"{err.message}{more}",
+            f"{message}{more}",
             where=f"{where}: {path}",
             hint="Fix the field or recapture with `shadow capture`",
         )

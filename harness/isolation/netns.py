@@ -7,12 +7,16 @@ cross network namespaces; nothing else does: the namespace has no other interfac
 bug in shadow cannot let traffic leave the machine), then runs the change and exits with
 its code. When PID 1 exits or is killed, the kernel kills everything else in the namespace,
 which is how a timeout kills the whole process tree, daemons included. ``/proc`` is
-remounted, so the change cannot read other processes' environments.
+remounted, so the change cannot read other processes' environments, and the caller's
+credential files and folders (``~/.aws``, ``~/.ssh``, ``~/.netrc``, ...; ``hidden_paths``)
+are covered by empty read-only mounts in the namespace's private mount table, so the
+change cannot read real credentials by absolute path either.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import functools
 import os
@@ -29,6 +33,26 @@ MARKER = "shadow-netns:"
 _UNSHARE_FLAGS = ("--net", "--pid", "--fork", "--mount-proc", "--kill-child")
 
 _SIOCGIFFLAGS, _SIOCSIFFLAGS, _IFF_UP = 0x8913, 0x8914, 0x1
+_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_BIND = 1, 2, 4, 8, 4096
+# Where tools keep long-lived credentials, relative to a home folder.
+CREDENTIAL_PATHS = (".aws", ".ssh", ".netrc", ".config/gcloud", ".azure", ".kube", ".docker",
+                    ".terraform.d", ".config/gh", ".git-credentials", ".pgpass")
+
+
+def hidden_paths() -> list[str]:
+    """Existing credential files and folders of the caller (its HOME and its passwd home)."""
+    import pwd
+
+    homes = {os.path.expanduser("~")}
+    with contextlib.suppress(KeyError):
+        homes.add(pwd.getpwuid(os.getuid()).pw_dir)
+    found = []
+    for home in sorted(h for h in homes if h and h != "/"):
+        for rel in CREDENTIAL_PATHS:
+            path = os.path.join(home, rel)
+            if os.path.lexists(path):
+                found.append(os.path.realpath(path))
+    return sorted(set(found))
 
 
 @functools.cache
@@ -49,11 +73,12 @@ def available() -> tuple[bool, str]:
     return True, ""
 
 
-def wrap(argv: list[str], *, unix_socket: str, port: int = RELAY_PORT) -> list[str]:
+def wrap(argv: list[str], *, unix_socket: str, port: int = RELAY_PORT, hide: list[str] | None = None) -> list[str]:
     """The command line that runs ``argv`` inside new namespaces behind the relay."""
     unshare = shutil.which("unshare") or "unshare"
+    hidden = [arg for path in (hidden_paths() if hide is None else hide) for arg in ("--hide", path)]
     return [unshare, *_UNSHARE_FLAGS, sys.executable, "-I", os.path.abspath(__file__),
-            unix_socket, str(port), "--", *argv]
+            unix_socket, str(port), *hidden, "--", *argv]
 
 
 # ---- inside the namespace (standard library only) -------------------------------------------
@@ -63,6 +88,22 @@ def _lo_up() -> None:
         request = struct.pack("16sh22x", b"lo", 0)
         flags = struct.unpack("16sh", fcntl.ioctl(sock, _SIOCGIFFLAGS, request)[:18])[1]
         fcntl.ioctl(sock, _SIOCSIFFLAGS, struct.pack("16sh22x", b"lo", flags | _IFF_UP))
+
+
+def _hide(paths: list[str]) -> None:
+    """Cover each path with an empty read-only mount (a folder) or /dev/null (a file)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for path in paths:
+        target = path.encode()
+        if os.path.isdir(path):
+            flags = _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
+            result = libc.mount(b"shadow-hidden", target, b"tmpfs", flags, b"size=4k,mode=0555")
+        elif os.path.exists(path):
+            result = libc.mount(b"/dev/null", target, None, _MS_BIND, None)
+        else:
+            continue
+        if result != 0:
+            raise OSError(ctypes.get_errno(), f"cannot hide {path}")
 
 
 def _pump(source: socket.socket, sink: socket.socket) -> None:
@@ -100,11 +141,17 @@ def _relay(listener: socket.socket, unix_socket: str) -> None:
 
 
 def main(args: list[str]) -> int:
-    """Bootstrap: ``netns.py UNIX_SOCKET PORT -- argv...`` as PID 1 of the new namespaces."""
+    """Bootstrap: ``netns.py UNIX_SOCKET PORT [--hide PATH]... -- argv...`` as PID 1 of the namespaces."""
     try:
-        unix_socket, port, dashdash, *argv = args
-        if dashdash != "--" or not argv:
-            raise ValueError("usage: netns.py UNIX_SOCKET PORT -- COMMAND...")
+        unix_socket, port, *rest = args
+        hide: list[str] = []
+        while len(rest) >= 2 and rest[0] == "--hide":
+            hide.append(rest[1])
+            rest = rest[2:]
+        if not rest or rest[0] != "--" or len(rest) < 2:
+            raise ValueError("usage: netns.py UNIX_SOCKET PORT [--hide PATH]... -- COMMAND...")
+        argv = rest[1:]
+        _hide(hide)
         _lo_up()
         listener = socket.create_server(("127.0.0.1", int(port)))
         threading.Thread(target=_relay, args=(listener, unix_socket), daemon=True).start()

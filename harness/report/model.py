@@ -225,8 +225,13 @@ def build(sim: Simulation) -> dict[str, Any]:
             "protected": sim.config.protected,
             "waivers": [{"rule": w.rule, "address": w.address, "reason": w.reason} for w in sim.config.waivers]},
     }
-    doc["digest"] = digest_of({k: v for k, v in doc.items() if k not in ("generated_at", "timings")})
+    doc["digest"] = report_digest(doc)
     return doc
+
+
+def report_digest(doc: dict[str, Any]) -> str:
+    """The digest of a report: everything but when it was rendered and how long steps took."""
+    return digest_of({k: v for k, v in doc.items() if k not in ("generated_at", "timings", "digest")})
 
 
 def _change(c: ResourceChange, tier: str) -> dict[str, Any]:

@@ -47,6 +47,6 @@ def check_endpoint(url: str, *, allow_remote: bool = False, where: str = "--endp
         raise UnsafeEndpoint(
             f"{host} resolves to {', '.join(sorted(remote))}, which is not this machine",
             where=where,
-            hint="Sandboxes run on loopback; pass --allow-remote-sandbox for a team emulator you trust",
+            hint="Sandboxes run on loopback; pass --allow-remote-endpoint for a team emulator you trust",
         )
     return url.rstrip("/")

@@ -45,12 +45,14 @@ def quiet() -> None:
 
 
 def reseed() -> None:
-    """Give this forked process its own random ids: moto draws them from one ``Random`` made at
-    import, which a fork copies, so every sandbox forked from one parent (and "production" in
-    tests) would otherwise generate the same ids in the same order."""
-    from moto.moto_api._internal import mock_random
-
-    mock_random.seed()
+    """Give this fork its own random stream: moto draws ids (secret ARN suffixes, ...) from a
+    module-level generator that a fork would otherwise share with every sibling (a template's
+    clones, and "production" in tests)."""
+    try:
+        from moto.moto_api._internal import mock_random
+    except ImportError:  # pragma: no cover - layout of a future moto
+        return
+    mock_random.seed(int.from_bytes(os.urandom(16), "big"))
 
 
 def serve(conn: Connection) -> None:

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from harness.bundles import load_bundle
+from harness.bundles.model import Bundle
 from harness.config import Config, load_config, parse_time
 from harness.errors import ShadowError
-from harness.estate.snapshot import load
+from harness.estate.snapshot import Snapshot, load
 from harness.fsutil import atomic_write
 from harness.scenarios.estates import patch, production_snapshot
 from harness.scenarios.model import Scenario
@@ -52,10 +53,21 @@ def check(s: Scenario, doc: dict[str, Any]) -> list[str]:
     if s.approvals is not None and doc["verdict"]["approvals_required"] != s.approvals:
         problems.append(f"needs {doc['verdict']['approvals_required']} approvers, expected {s.approvals}")
     named = " ".join(line["text"] for line in doc["blast_radius"])
+    folded = {a for line in doc["blast_radius"] for a in line.get("covers", [])}  # "and its 2 subnets"
     for address in s.blast_radius:
-        if address not in named:
+        if address not in named and address not in folded:
             problems.append(f"blast radius does not name {address}")
     return problems
+
+
+def prepare(s: Scenario) -> tuple[Bundle, Snapshot, Config, dt.datetime]:
+    """What a scenario simulates: its bundle, its production snapshot, its config and its time."""
+    bundle = load_bundle(s.bundle)
+    snapshot = load(s.snapshot) if s.snapshot else production_snapshot(s.estate or "demo")
+    snapshot = patch(snapshot, s.production, str(s.folder / "scenario.yaml"))
+    config = load_config(s.config) if s.config else Config()
+    now = parse_time(s.at, f"{s.folder}/scenario.yaml: at") if s.at else dt.datetime.now(dt.UTC)
+    return bundle, snapshot, config, now
 
 
 def run_scenario(s: Scenario, *, backend: str = "moto", backend_options: dict[str, Any] | None = None,
@@ -71,11 +83,7 @@ def run_scenario(s: Scenario, *, backend: str = "moto", backend_options: dict[st
             return result
     started = time.perf_counter()
     try:
-        bundle = load_bundle(s.bundle)
-        snapshot = load(s.snapshot) if s.snapshot else production_snapshot(s.estate or "demo")
-        snapshot = patch(snapshot, s.production, str(s.folder / "scenario.yaml"))
-        config = load_config(s.config) if s.config else Config()
-        now = parse_time(s.at, f"{s.folder}/scenario.yaml: at") if s.at else dt.datetime.now(dt.UTC)
+        bundle, snapshot, config, now = prepare(s)
         sim = simulate(bundle, snapshot, config=config, backend=backend, backend_options=backend_options,
                        now=now, timeout=s.timeout)
         doc = build(sim)

@@ -174,6 +174,78 @@ def test_callers_aws_identity_never_reaches_the_change(tmp_path, snapshot_file):
     assert code == 0
 
 
+def test_callers_credential_files_are_hidden_from_the_change(tmp_path, snapshot_file):
+    from harness.isolation.netns import available
+
+    if not available()[0]:
+        pytest.skip(f"no network namespaces here: {available()[1]}")
+    home = tmp_path / "caller-home"
+    (home / ".aws").mkdir(parents=True)
+    (home / ".aws" / "credentials").write_text("[default]\naws_secret_access_key = caller-secret\n")
+    (home / ".netrc").write_text("machine example.invalid password caller-netrc\n")
+    folder = bundle(tmp_path, """\
+        kind: script
+        script: peek.py
+        """, files={"peek.py": f"""\
+        for path in ("{home}/.aws/credentials", "{home}/.netrc"):
+            try:
+                print(path, repr(open(path).read()))
+            except OSError as exc:
+                print(path, "unreadable:", type(exc).__name__)
+        """})
+    _code, doc = run_json(folder, snapshot_file, env={"HOME": str(home)})
+    out = doc["execution"]["stdout_tail"]
+    assert "caller-secret" not in out and "caller-netrc" not in out
+    assert "credentials unreadable" in out
+    assert (home / ".aws" / "credentials").read_text().endswith("caller-secret\n")  # untouched outside
+
+
+def test_a_service_shadow_cannot_capture_makes_it_inconclusive(tmp_path, snapshot_file):
+    folder = bundle(tmp_path, """\
+        kind: aws-calls
+        calls:
+          - {service: logs, operation: CreateLogGroup, params: {logGroupName: /app/orders}}
+        """)
+    code, doc = run_json(folder, snapshot_file)
+    assert (code, doc["verdict"]["outcome"]) == (3, "inconclusive"), doc["verdict"]
+    assert any("logs CreateLogGroup" in r for r in doc["inconclusive"])
+
+
+def test_sandbox_crash_during_the_change_is_inconclusive(tmp_path, snapshot_file):
+    import multiprocessing
+    import threading
+    import time
+
+    from harness.bundles import load_bundle
+    from harness.estate.snapshot import load
+    from harness.simulate import simulate
+
+    marker = tmp_path / "change-started"
+    folder = bundle(tmp_path, """\
+        kind: script
+        script: slow.py
+        """, files={"slow.py": f"""\
+        import pathlib, time
+        pathlib.Path("{marker}").write_text("running")
+        time.sleep(4)
+        """})
+    out: dict = {}
+    runner = threading.Thread(target=lambda: out.update(sim=simulate(load_bundle(folder), load(snapshot_file))))
+    runner.start()
+    deadline = time.time() + 300
+    while not marker.exists() and time.time() < deadline:
+        time.sleep(0.1)
+    assert marker.exists(), "the change never started"
+    sandboxes = [p for p in multiprocessing.active_children() if p.name == "shadow-moto"]
+    assert sandboxes
+    for proc in sandboxes:
+        proc.kill()
+    runner.join(timeout=300)
+    sim = out["sim"]
+    assert sim.verdict.outcome == "inconclusive"
+    assert any("stopped answering" in r for r in sim.inconclusive)
+
+
 def test_failed_script_is_rejected_not_promoted(tmp_path, snapshot_file):
     folder = bundle(tmp_path, """\
         kind: script

@@ -1,0 +1,1 @@
+"""Benchmarks (`shadow bench`): scaled estates, timed capture and seeding, the report."""
