@@ -11,6 +11,7 @@ from typing import Any
 
 from harness.bundles import load_bundle
 from harness.bundles.model import Bundle
+from harness.commands.common import positive_int
 from harness.config import load_config, parse_time
 from harness.estate.snapshot import Snapshot, load
 from harness.fsutil import atomic_write
@@ -41,16 +42,6 @@ def backend_options(args: argparse.Namespace) -> dict:
 def add_jobs_arg(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("-j", "--jobs", type=positive_int, default=None,
                    help=f"{what} at a time, each in its own sandbox clone (default: the number of cores)")
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: give 1 or more")
-    return value
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:

@@ -52,7 +52,7 @@ from harness.estate.snapshot import Snapshot
 from harness.sandbox.base import Backend
 from harness.sandbox.forking import die_with_parent, release, spawn, track
 from harness.sandbox.http import http_ok
-from harness.sandbox.moto import moto_env, preload, quiet, reseed, serve
+from harness.sandbox.moto import moto_env, quiet, reseed, serve
 from harness.seeders.base import snapshot_limits
 from harness.seeders.seed import SeedResult
 
@@ -185,12 +185,11 @@ class Template:
         """Fork the template; it seeds and captures in the background (see ``wait``)."""
         if self._proc is not None:
             return
-        preload()
         env = moto_env(self.snapshot.source.account, self.managed_policies)
         env["MOTO_S3_DEFAULT_KEY_BUFFER_SIZE"] = str(S3_KEY_BUFFER_BYTES)
         self._started = time.perf_counter()
         self._proc, self._conn = spawn(_template_main, self.snapshot, env, self.limits, self.workers,
-                                       name="shadow-template")
+                                       name="shadow-template", method="forkserver")
 
     def wait(self, timeout: float = SEED_TIMEOUT_S) -> Template:
         """Block until the template is seeded and captured; raise SandboxFailure if it failed."""
