@@ -1,18 +1,11 @@
-"""Starting sandbox processes: from a clean fork server or by forking, and dying with a parent.
+"""Fork hygiene for sandbox processes: what a forked child must not keep, and dying with its parent.
 
-Two ways to start one, for two risks:
-
-- ``fork`` (moto sandboxes of ``MotoBackend``): a fork of the controller, ready in
-  milliseconds. A fork inherits every open file descriptor, including the controller's
-  ends of the control pipes of other sandboxes; a child that kept one would keep that
-  sandbox from seeing its controller go away, so the controller registers its ends here
-  and each child closes them first thing.
-- ``forkserver`` (templates): a fork of multiprocessing's fork server, a separate,
-  single-threaded interpreter with moto and shadow preloaded. A template runs boto3 (and
-  OpenSSL) in threads; in a fork of a busy controller, a lock another controller thread
-  held at the fork (seen: OpenSSL's random-generator lock while a test's proxy made a
-  certificate) stays locked forever and the template hangs. The fork server has no
-  other threads, and its children inherit none of the controller's descriptors.
+A moto sandbox of ``MotoBackend`` is a fork of the controller, ready in milliseconds.
+A fork inherits every open file descriptor, including the controller's ends of the
+control pipes of other sandboxes; a child that kept one would keep that sandbox from
+seeing its controller go away. The controller registers its ends here, and each child
+closes them first thing. (Templates are forked by a clean host process instead:
+``harness.sandbox.forkhost``.)
 """
 
 from __future__ import annotations
@@ -24,9 +17,8 @@ import os
 import signal
 import sys
 import threading
-import types
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -80,52 +72,24 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-# what the fork server imports once, so that templates start without import cost; names
-# that do not import (another moto layout) are skipped by multiprocessing
-MOTO_SERVICES = ("s3", "dynamodb", "sqs", "sns", "iam", "kms", "secretsmanager", "awslambda", "ec2", "rds", "ecs",
-                 "elbv2", "cloudformation", "sts")
-PRELOAD = ["moto.server", "boto3", "harness.sandbox.template", "harness.sandbox.inprocess",
-           *(f"moto.{service}.{part}" for service in MOTO_SERVICES for part in ("models", "responses", "urls"))]
+def spawn(main: Callable[..., None], *args: Any, name: str) -> tuple[Any, Connection]:
+    """Fork a child running ``main(conn, *args)``; return (process, the controller's end of ``conn``).
 
-
-def spawn(main: Callable[..., None], *args: Any, name: str, method: str = "fork") -> tuple[Any, Connection]:
-    """Start a child running ``main(conn, *args)``; return (process, the controller's end of ``conn``).
-
-    ``method``: ``fork`` (of this process) or ``forkserver`` (of the clean fork server; the
-    arguments are pickled). The child ignores Ctrl-C (the controller stops it); a fork
-    closes the controller's ends of other sandboxes' pipes before ``main`` runs. The
-    controller's end is tracked; release it with ``release``.
+    The child ignores Ctrl-C (the controller stops it) and closes the controller's ends
+    of other sandboxes' pipes before ``main`` runs. The controller's end is tracked;
+    release it with ``release``.
     """
-    ctx = multiprocessing.get_context(method)
-    if method == "forkserver":
-        ctx.set_forkserver_preload(PRELOAD)
+    ctx = multiprocessing.get_context("fork")
     with _spawn_lock:
         parent, child = ctx.Pipe()
-        inherited = controller_fds() if method == "fork" else []
-        with warnings.catch_warnings(), _bare_main(method == "forkserver"):
+        inherited = controller_fds()
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)  # fork with idle threads (3.12+)
             proc = ctx.Process(target=_enter, args=(main, child, inherited, args), daemon=True, name=name)
             proc.start()
         child.close()
         track(parent)
     return proc, parent
-
-
-@contextlib.contextmanager
-def _bare_main(active: bool) -> Iterator[None]:
-    """While starting a fork-server child, show multiprocessing an empty ``__main__``: it would
-    otherwise make the child import the caller's main script again (running any unguarded
-    code in it), and a sandbox needs nothing from it."""
-    if not active:
-        yield
-        return
-    main = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        if main is not None:
-            sys.modules["__main__"] = main
 
 
 def _enter(main: Callable[..., None], conn: Connection, inherited: list[int], args: tuple[Any, ...]) -> None:

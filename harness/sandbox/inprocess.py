@@ -9,6 +9,14 @@ calls the very application ``ThreadedMotoServer`` serves (moto's
 only the socket is skipped. Unlike moto's decorator mode (``mock_aws``), the request
 takes the server-mode code path, which is what the sandbox serves to the change.
 
+Measured (1,000 resources over seven services + 10,000 items, 2 cores): seeding over
+HTTP 45 s, in process 27 s (17 s with ``harness.sandbox.motopatch``); reading it back
+over HTTP 50 s, in process 35 s. The in-process reading of a state equals the HTTP
+reading field for field (tested on the sample estate). What is left is moto's own work
+(request parsing, models, response serialization) and boto3's on the client side,
+both in one process, so a thread pool does not help: seeding runs one service level
+at a time with a bounded pool as before, for the HTTP path's sake.
+
 Fail closed: the handler never returns ``None`` (which would let botocore send the
 request over the network); a dispatch error becomes a 500 answer, which botocore and
 the seeders and collectors treat as any other failed call. The endpoint is a loopback

@@ -62,6 +62,11 @@ class TemplateCache:
         if template is not None:
             template.close()
 
+    def templates(self) -> list[Template]:
+        """The templates held now (oldest use first)."""
+        with self._lock:
+            return list(self._templates.values())
+
     def __len__(self) -> int:
         return len(self._templates)
 
