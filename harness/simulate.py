@@ -9,6 +9,7 @@ simulated so that the report shows what it would have done.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import shutil
@@ -78,6 +79,16 @@ def traced(sim: Simulation) -> list[TracedCall]:
                        ok=200 <= c.status < 300, mutating=c.mutating) for c in sim.calls]
 
 
+def prepare(snapshot: Snapshot, *, backend: str = "moto", backend_options: dict[str, Any] | None = None) -> None:
+    """Seed this process's template for ``snapshot`` now, before simulations run side by side.
+
+    Only the embedded moto backend has templates. A failure is not raised here: each
+    simulation meets it again and reports it (inconclusive).
+    """
+    with contextlib.suppress(ShadowError):
+        Sandbox.warm(snapshot, backend=backend, **(backend_options or {}))
+
+
 def simulate(bundle: Bundle, snapshot: Snapshot, *, config: Config | None = None, backend: str = "moto",
              backend_options: dict[str, Any] | None = None, now: dt.datetime | None = None,
              timeout: float | None = None, capture: str = "incremental") -> Simulation:
@@ -116,7 +127,7 @@ def _execute(sim: Simulation, backend: str, options: dict[str, Any], timeout: fl
         sim.seeded = box.seeded
         sim.timings.update(box.timings)
         t1 = time.perf_counter()
-        sim.before = box.capture()
+        sim.before = box.before()
         sim.timings["capture_before_s"] = time.perf_counter() - t1
         workdir = Path(tmp) / "bundle"
         scratch = Path(tmp) / "scratch"

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import harness
+from harness.bench.fork import ForkRun
 from harness.bench.stats import median
+from harness.collectors.base import Limits
 from harness.collectors.capture import capture
 from harness.demo.estate import PROD_ACCOUNT
 from harness.errors import SandboxFailure
@@ -127,6 +129,8 @@ class EstateRun:
     item_count: int = 0  # what the capture counted in the items table
     capture_gaps: int = 0
     seed_problems: int = 0
+    fork: ForkRun | None = None  # template, clone and verdict figures (harness.bench.fork)
+    snapshot: Snapshot | None = field(default=None, repr=False)  # the capture (not written out)
 
     def shortfalls(self) -> list[str]:
         """Why these figures measured less than the estate asked for (empty when whole)."""
@@ -139,55 +143,61 @@ class EstateRun:
             out.append(f"{self.capture_gaps} capture gaps")
         if self.seed_problems:
             out.append(f"{self.seed_problems} seed problems")
+        if self.fork is not None:
+            out.extend(self.fork.shortfalls())
         return out
 
     def to_json(self) -> dict[str, Any]:
         def cpu(costs: list[Cost]) -> dict[str, float | None]:
             emu = [c.emulator_cpu_s for c in costs if c.emulator_cpu_s is not None]
-            return {"client": median([c.client_cpu_s for c in costs]),
+            return {"client": median([c.client_cpu_s for c in costs]) if costs else None,
                     "emulator": median(emu) if emu else None}
 
         return {
             "resources_requested": self.resources_requested,
             "resources": self.resources,
             "items": self.item_count,
-            "runs": {"capture": len(self.captures), "seed": len(self.seeds)},
+            "runs": {"capture": len(self.captures), "seed_http": len(self.seeds)},
             "build_s": self.build.wall_s if self.build else None,
             "capture_runs_s": [c.wall_s for c in self.captures],
-            "seed_runs_s": [c.wall_s for c in self.seeds],
-            "cpu_s": {"capture": cpu(self.captures), "seed": cpu(self.seeds)},
+            "seed_http_runs_s": [c.wall_s for c in self.seeds],
+            "cpu_s": {"capture": cpu(self.captures), "seed_http": cpu(self.seeds)},
+            "fork": self.fork.to_json() if self.fork else None,
             "capture_gaps": self.capture_gaps,
             "seed_problems": self.seed_problems,
             "shortfalls": self.shortfalls(),
         }
 
 
-def measure_estate(label: str, *, resources: int = 0, items: int = 0, runs: int = 1,
+def measure_estate(label: str, *, resources: int = 0, items: int = 0, runs: int = 1, http_seed_runs: int | None = None,
                    workers: int = 8, progress: Callable[[str], None] = lambda _m: None) -> EstateRun:
-    """Build the estate on a private "production" moto, capture it ``runs`` times, then
-    seed ``runs`` fresh sandboxes from the snapshot."""
+    """Build the estate on a private "production" moto, capture it ``runs`` times, then seed
+    ``http_seed_runs`` (default ``runs``) fresh sandboxes from the snapshot through the HTTP
+    API (the way LocalStack and endpoints are seeded). A sandbox holds every item of the
+    items table (``items_sample`` raised to ``items``), so its size is the estate's."""
     from harness.bench.estate import ITEMS_TABLE, bench_services, scaled_estate
 
     run = EstateRun(label, resources, items)
     snapshot: Snapshot | None = None
+    limits = Limits(items_sample=max(Limits().items_sample, items), items_hashed=max(Limits().items_hashed, items))
     with MotoBackend(account=PROD_ACCOUNT) as prod:
         progress(f"{label}: building")
         _, run.build = timed(lambda: scaled_estate(prod.target(), resources=resources, items=items,
                                                    workers=workers), prod.pid)
         for i in range(runs):
             progress(f"{label}: capture {i + 1}/{runs}")
-            # only the services the scaled estate builds: the others (EC2's default VPC, ...)
-            # hold resources every account has, which would blur the per-resource figures
             snapshot, cost = timed(lambda: capture(prod.target(), regions=["us-east-1"], workers=workers,
-                                                   services=bench_services()), prod.pid)
+                                                   services=bench_services(), limits=limits), prod.pid)
             run.captures.append(cost)
     assert snapshot is not None
     run.resources = len(snapshot.resources) - (1 if items else 0)
     table = snapshot.resources.get(f"dynamodb:table/{ITEMS_TABLE}")
     run.item_count = int((table.data or {}).get("count") or 0) if table else 0
     run.capture_gaps = len(snapshot.gaps)
-    for i in range(runs):
-        progress(f"{label}: seed {i + 1}/{runs}")
+    run.snapshot = snapshot
+    seeds = runs if http_seed_runs is None else http_seed_runs
+    for i in range(seeds):
+        progress(f"{label}: seed over HTTP {i + 1}/{seeds}")
         with MotoBackend(account=snapshot.source.account, region=snapshot.source.primary_region) as box:
             result, cost = timed(lambda b=box: seed(b.target(), snapshot, workers=workers), box.pid)
         run.seeds.append(cost)

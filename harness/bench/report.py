@@ -16,26 +16,45 @@ def _met(flag: bool | None) -> str:
     return {True: "[green]met[/]", False: "[red]missed[/]", None: "[yellow]not measured[/]"}[flag]
 
 
+def _fork_table(doc: dict[str, Any]) -> Table:
+    """Seed once, fork many: template, clone and verdict seconds per estate."""
+    table = Table(title="templates and clones (median wall seconds)")
+    for col in ("estate", "template", "clone", "cold", "warm", "warm: clone/run/after/diff"):
+        table.add_column(col, justify="left" if col == "estate" else "right")
+    for key, est in doc["estates"].items():
+        fork = est.get("fork") or {}
+        parts = fork.get("verdict_parts_s") or {}
+        split = "/".join(_s(parts.get(p), 2) for p in ("clone_s", "execute_s", "capture_after_s", "diff_s"))
+        template = (fork.get("seed_s") or 0) + (fork.get("template_capture_s") or 0) if fork else None
+        table.add_row(key, _s(template, 1), _s(doc["clone_s"].get(key), 3), _s(doc["verdict_cold_s"].get(key), 1),
+                      _s(doc["verdict_warm_s"].get(key), 2), split)
+    t = doc["throughput"]
+    table.caption = (f"throughput: {_s(doc['throughput_bundles_per_min'], 1)} bundles/min "
+                     f"({t['bundles']} one-call bundles, {t['jobs']} at a time, {_s(t['wall_s'], 1)} s)")
+    return table
+
+
 def render(doc: dict[str, Any], console: Console) -> None:
     ready = doc["ready_s"]
     table = Table(title="shadow bench: estates (median wall seconds)")
-    for col in ("estate", "res.", "items", "runs", "build", "capture", "ms/res", "seed"):
+    for col in ("estate", "res.", "items", "runs", "build", "capture", "ms/res", "seed", "seed http"):
         table.add_column(col, justify="left" if col == "estate" else "right")
     cpu = Table(title="CPU seconds (client + emulator); capture gaps, seed problems")
-    for col in ("estate", "capture CPU", "seed CPU", "gaps", "problems"):
+    for col in ("estate", "capture CPU", "seed http CPU", "gaps", "problems"):
         cpu.add_column(col, justify="left" if col == "estate" else "right")
     for key, est in doc["estates"].items():
         capture_s, seed_s = doc["capture_s"][key], doc["seed_s"][key]
         per = capture_s / est["resources"] * 1000 if est["resources"] and key.startswith("resources_") else None
         table.add_row(key, str(est["resources"]), str(est["items"]),
-                      f"{est['runs']['capture']}/{est['runs']['seed']}", _s(doc["build_s"][key], 1),
-                      _s(capture_s), _s(per, 1), _s(seed_s))
+                      f"{est['runs']['capture']}/{est['runs']['seed_http']}", _s(doc["build_s"][key], 1),
+                      _s(capture_s), _s(per, 1), _s(seed_s), _s(doc["seed_http_s"][key]))
         c = est["cpu_s"]
         cpu.add_row(key, f"{_s(c['capture']['client'], 1)} + {_s(c['capture']['emulator'], 1)}",
-                    f"{_s(c['seed']['client'], 1)} + {_s(c['seed']['emulator'], 1)}",
+                    f"{_s(c['seed_http']['client'], 1)} + {_s(c['seed_http']['emulator'], 1)}",
                     str(est["capture_gaps"]), str(est["seed_problems"]))
     console.print(table)
     console.print(cpu)
+    console.print(_fork_table(doc))
     fit = doc.get("capture_fit") or {}
     console.print(f"sandbox ready: cold {_s(ready['cold'], 3)} s, warm {_s(ready['warm'], 3)} s "
                   f"(medians of {len(ready['cold_runs'])} runs)")

@@ -1,9 +1,13 @@
 """Run the benchmark plan and build the result document (stable JSON names).
 
 Names the issue asks for: ``ready_s.cold`` / ``ready_s.warm``, ``capture_s.<estate>``,
-``seed_s.<estate>`` with estates ``resources_<N>`` and ``items_<M>``,
-``capture_slope_ms_per_resource`` and ``capture_linear``. Values are medians over the
-runs; an estate is run ``runs`` times when cheap, once when large.
+``seed_s.<estate>`` with estates ``resources_<N>``, ``items_<M>`` and
+``resources_<N>_items_<M>``, ``capture_slope_ms_per_resource`` and ``capture_linear``;
+from ``harness.bench.fork``: ``clone_s``, ``verdict_cold_s``, ``verdict_warm_s`` per
+estate and ``throughput_bundles_per_min``. ``seed_s`` is a template's seeding (how
+shadow seeds the embedded sandbox); ``seed_http_s`` the same snapshot seeded through the
+HTTP API (how LocalStack and endpoints are seeded), for cheap estates. Values are medians
+over the runs; an estate is run ``runs`` times when cheap, once when large.
 """
 
 from __future__ import annotations
@@ -17,21 +21,31 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from harness.bench.estate import bench_services
+from harness.bench.fork import measure_fork, measure_throughput
 from harness.bench.measure import EstateRun, measure_estate, ready_cold, ready_warm
 from harness.bench.stats import linear_fit, median
 from harness.collectors.base import Limits
+from harness.estate.snapshot import Snapshot
 
 FORMAT = "shadow.bench/v1"
 TARGET_READY_S = 1.0
 TARGET_SEED_SIZE, TARGET_SEED_S = 1000, 10.0
+TARGET_CLONE_S, TARGET_CLONE_SPREAD = 0.2, 2.0
+TARGET_VERDICT = ("resources_1000_items_100000", 2.0)
+TARGET_THROUGHPUT = (100, 2.0)  # bundles, minutes
 
 
 @dataclass
 class BenchPlan:
     """What to measure and how often."""
 
-    sizes: list[int] = field(default_factory=lambda: [100, 1000, 5000])
+    sizes: list[int] = field(default_factory=lambda: [100, 1000, 10_000])
     items: list[int] = field(default_factory=lambda: [10_000, 100_000])
+    combined: list[tuple[int, int]] = field(default_factory=lambda: [(1000, 100_000)])  # resources + items
+    clones: int = 5  # clones timed per estate
+    warm_runs: int = 3  # warm verdicts per estate (median)
+    throughput_bundles: int = 100  # one-call bundles against the sample estate
+    jobs: int | None = None  # simulations at a time (default: cores)
     runs: int = 3  # runs of a cheap estate (median reported)
     ready_runs: int = 5
     workers: int = 8
@@ -42,11 +56,18 @@ class BenchPlan:
     @classmethod
     def quick(cls) -> BenchPlan:
         """Small sizes for a smoke test: every figure, in seconds rather than minutes."""
-        return cls(sizes=[3, 9], items=[50], runs=1, ready_runs=2, judge_linear=False)
+        return cls(sizes=[3, 9], items=[50], combined=[(9, 50)], runs=1, ready_runs=2, judge_linear=False, clones=2,
+                   warm_runs=1, throughput_bundles=4)
 
     def runs_for(self, resources: int, items: int) -> int:
-        cheap = resources <= self.cheap_resources and items <= self.cheap_items
-        return max(1, self.runs) if cheap else 1
+        return max(1, self.runs) if self.cheap(resources, items) else 1
+
+    def http_seeds_for(self, resources: int, items: int) -> int:
+        """Seeding over HTTP is only a comparison: cheap estates only."""
+        return max(1, self.runs) if self.cheap(resources, items) else 0
+
+    def cheap(self, resources: int, items: int) -> bool:
+        return resources <= self.cheap_resources and items <= self.cheap_items
 
 
 def run_bench(plan: BenchPlan, progress: Callable[[str], None] = lambda _m: None) -> dict[str, Any]:
@@ -60,16 +81,38 @@ def run_bench(plan: BenchPlan, progress: Callable[[str], None] = lambda _m: None
     estates: dict[str, EstateRun] = {}
     for n in plan.sizes:
         estates[f"resources_{n}"] = measure_estate(f"resources_{n}", resources=n, runs=plan.runs_for(n, 0),
-                                                   workers=plan.workers, progress=progress)
+                                                   http_seed_runs=plan.http_seeds_for(n, 0), workers=plan.workers,
+                                                   progress=progress)
     for m in plan.items:
         estates[f"items_{m}"] = measure_estate(f"items_{m}", items=m, runs=plan.runs_for(0, m),
-                                               workers=plan.workers, progress=progress)
+                                               http_seed_runs=plan.http_seeds_for(0, m), workers=plan.workers,
+                                               progress=progress)
+    for n, m in plan.combined:
+        estates[f"resources_{n}_items_{m}"] = measure_estate(f"resources_{n}_items_{m}", resources=n, items=m,
+                                                             runs=1, http_seed_runs=0, workers=plan.workers,
+                                                             progress=progress)
+    for key, est in estates.items():
+        assert est.snapshot is not None
+        runs = plan.runs_for(est.resources_requested, est.items)
+        est.fork = measure_fork(key, est.snapshot, runs=runs, clones=plan.clones,
+                                warm_runs=plan.warm_runs if runs > 1 else 1, workers=plan.workers,
+                                progress=progress)
+    throughput = measure_throughput(_sample_snapshot(), bundles=plan.throughput_bundles, jobs=plan.jobs,
+                                    progress=progress)
+    forks = {k: e.fork.to_json() for k, e in estates.items() if e.fork}
     doc: dict[str, Any] = {
         "format": FORMAT,
         "ready_s": {"cold": median(cold), "warm": median(warm), "cold_runs": cold, "warm_runs": warm,
                     "cold_includes_moto_import": cold_includes_import},
         "capture_s": {k: median([c.wall_s for c in e.captures]) for k, e in estates.items()},
-        "seed_s": {k: median([c.wall_s for c in e.seeds]) for k, e in estates.items()},
+        "seed_s": {k: f["seed_s"] for k, f in forks.items()},
+        "seed_http_s": {k: median([c.wall_s for c in e.seeds]) if e.seeds else None for k, e in estates.items()},
+        "template_capture_s": {k: f["template_capture_s"] for k, f in forks.items()},
+        "clone_s": {k: f["clone_s"] for k, f in forks.items()},
+        "verdict_cold_s": {k: f["verdict_cold_s"] for k, f in forks.items()},
+        "verdict_warm_s": {k: f["verdict_warm_s"] for k, f in forks.items()},
+        "throughput_bundles_per_min": throughput.per_min,
+        "throughput": throughput.to_json(),
         "build_s": {k: e.build.wall_s if e.build else None for k, e in estates.items()},
         "estates": {k: e.to_json() for k, e in estates.items()},
     }
@@ -127,7 +170,41 @@ def _targets(doc: dict[str, Any]) -> dict[str, Any]:
                                           "met": None if seed_value is None else seed_value < TARGET_SEED_S},
         "capture_linear_in_resources": {"value": doc["capture_slope_ms_per_resource"],
                                         "met": doc["capture_linear"]},
+        **_fork_targets(doc),
     }
+
+
+def _fork_targets(doc: dict[str, Any]) -> dict[str, Any]:
+    """clone_s under 0.2 s and flat (within 2x) over the resource estates; a warm one-call verdict
+    on 1,000 resources + 100k items within 2 s; 100 bundles against one snapshot within 2 minutes."""
+    clones = {k: v for k, v in doc["clone_s"].items() if v is not None and k.startswith("resources_")}
+    spread = max(clones.values()) / min(clones.values()) if len(clones) > 1 and min(clones.values()) else None
+    worst = max(clones.values()) if clones else None
+    estate, limit = TARGET_VERDICT
+    warm = doc["verdict_warm_s"].get(estate)
+    bundles, minutes = TARGET_THROUGHPUT
+    rate, measured = doc["throughput_bundles_per_min"], doc["throughput"]["bundles"]
+    return {
+        "clone_under_0.2s": {"value": worst, "limit": TARGET_CLONE_S,
+                             "met": None if worst is None else worst < TARGET_CLONE_S},
+        "clone_flat_within_2x": {"value": spread, "limit": TARGET_CLONE_SPREAD,
+                                 "met": None if spread is None else spread <= TARGET_CLONE_SPREAD},
+        "verdict_warm_1000_resources_100k_items_under_2s": {"value": warm, "limit": limit,
+                                                             "met": None if warm is None else warm <= limit},
+        "throughput_100_bundles_under_2min": {"value": rate, "limit": bundles / minutes,
+                                              "met": None if measured < bundles else rate >= bundles / minutes},
+    }
+
+
+def _sample_snapshot() -> Snapshot:
+    """The sample estate (``harness.demo.estate``) on a private moto, captured."""
+    from harness.collectors.capture import capture
+    from harness.demo.estate import PROD_ACCOUNT, build_estate
+    from harness.sandbox.moto import MotoBackend
+
+    with MotoBackend(account=PROD_ACCOUNT) as prod:
+        build_estate(prod.target())
+        return capture(prod.target(), regions=["us-east-1"])
 
 
 def _load() -> list[float] | None:

@@ -9,6 +9,17 @@ from harness.errors import BadInput
 from harness.sandbox.guard import check_endpoint
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give 1 or more")
+    return value
+
+
 def split_services(text: str | None) -> list[str] | None:
     """``"s3,dynamodb"`` -> ``["s3", "dynamodb"]``; unknown names fail in the registry."""
     if not text:

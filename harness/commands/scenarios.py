@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from harness.commands.run import add_backend_args, backend_options
+from harness.commands.run import add_backend_args, add_jobs_arg, backend_options
 from harness.fsutil import atomic_write
 
 
@@ -21,6 +21,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     run.add_argument("--junit", help="write JUnit XML here")
     run.add_argument("--report-dir", help="write each scenario's report (json, txt, md, html) here")
     add_backend_args(run)
+    add_jobs_arg(run, "scenarios")
     run.set_defaults(handler=run_cmd)
     ls = inner.add_parser("list", help="list scenarios")
     ls.add_argument("dir", nargs="?", default="scenarios")
@@ -38,7 +39,8 @@ def list_cmd(args: argparse.Namespace) -> int:
 def run_cmd(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from harness.scenarios import discover, run_scenario
+    from harness.parallel import default_jobs, run_parallel
+    from harness.scenarios import Scenario, ScenarioResult, discover, run_scenario
     from harness.scenarios.junit import junit_xml
 
     console = Console()
@@ -46,10 +48,15 @@ def run_cmd(args: argparse.Namespace) -> int:
     if args.only:
         scenarios = [s for s in scenarios if s.name in set(args.only)]
     report_dir = Path(args.report_dir) if args.report_dir else None
+    options = backend_options(args)
     results = []
-    for s in scenarios:
-        r = run_scenario(s, backend=args.backend, backend_options=backend_options(args), report_dir=report_dir,
-                         capture=args.capture)
+
+    def one(s: Scenario) -> ScenarioResult:
+        return run_scenario(s, backend=args.backend, backend_options=options, report_dir=report_dir,
+                            capture=args.capture)
+
+    for r in run_parallel(one, scenarios, args.jobs or default_jobs()):
+        s = r.scenario
         results.append(r)
         if r.skipped:
             console.print(f"[yellow]SKIP[/] {s.name}: {r.skipped}")

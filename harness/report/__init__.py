@@ -22,4 +22,7 @@ RENDERERS.register("json", render_json)
 RENDERERS.register("markdown", markdown.render)
 RENDERERS.register("html", html.render)
 
-__all__ = ["RENDERERS", "Renderer", "render_json"]
+# the file extension of each format's reports
+EXTENSIONS: dict[str, str] = {"text": "txt", "json": "json", "markdown": "md", "html": "html"}
+
+__all__ = ["EXTENSIONS", "RENDERERS", "Renderer", "render_json"]

@@ -12,39 +12,59 @@ parent goes away (its end of the control pipe closes).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import signal
 import time
-import warnings
 from multiprocessing.connection import Connection
 from typing import Any
 
 from harness.errors import SandboxFailure
 from harness.sandbox.base import Backend
+from harness.sandbox.forking import release, spawn
 from harness.sandbox.http import http_ok
 
 START_TIMEOUT_S = 30.0
 
 
-def _child(conn: Connection, env: dict[str, str]) -> None:
-    """Child process main: serve moto on a free loopback port until told to stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which stops us
-    os.environ.update(env)
+def moto_env(account: str | None, managed_policies: bool = True) -> dict[str, str]:
+    """The environment a moto sandbox process runs with (the snapshot's account, managed policies)."""
+    env = {
+        "MOTO_IAM_LOAD_MANAGED_POLICIES": "true" if managed_policies else "false",
+        "MOTO_ALLOW_NONEXISTENT_REGION": "false",
+    }
+    if account:
+        env["MOTO_ACCOUNT_ID"] = account
+    return env
+
+
+def quiet() -> None:
+    """moto answers an operation it lacks with HTTP 500 and werkzeug prints the traceback on
+    stderr; the isolation trace already records the 500, so keep the user's terminal clean."""
     import logging
 
-    # moto answers an operation it lacks with HTTP 500 and werkzeug prints the traceback on
-    # stderr; the isolation trace already records the 500, so keep the user's terminal clean
     logging.getLogger("werkzeug").disabled = True
-    from moto.server import ThreadedMotoServer
 
-    _reseed()
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    _host, port = server.get_host_and_port()
-    conn.send(("ready", port))
+def reseed() -> None:
+    """Give this fork its own random stream: moto draws ids (secret ARN suffixes, ...) from a
+    module-level generator that a fork would otherwise share with every sibling (a template's
+    clones, and "production" in tests)."""
     try:
+        from moto.moto_api._internal import mock_random
+    except ImportError:  # pragma: no cover - layout of a future moto
+        return
+    mock_random.seed(int.from_bytes(os.urandom(16), "big"))
+
+
+def serve(conn: Connection) -> None:
+    """Serve moto's state of this process on a free loopback port until told to stop (or
+    the controller's end of ``conn`` closes); report ``("ready", port)`` first. Never returns."""
+    try:
+        from moto.server import ThreadedMotoServer
+
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        _host, port = server.get_host_and_port()
+        conn.send(("ready", port))
         while True:
             try:
                 command = conn.recv()
@@ -53,18 +73,15 @@ def _child(conn: Connection, env: dict[str, str]) -> None:
             if command == "stop":
                 break
     finally:
-        server.stop()
-        os._exit(0)
+        os._exit(0)  # no atexit handlers of the controller, no waiting for server threads
 
 
-def _reseed() -> None:
-    """Give this fork its own random stream: moto draws ids (secret ARN suffixes, ...) from a
-    module-level generator that a fork would otherwise share with every sibling."""
-    try:
-        from moto.moto_api._internal import mock_random
-    except ImportError:  # pragma: no cover - layout of a future moto
-        return
-    mock_random.seed(int.from_bytes(os.urandom(16), "big"))
+def _child(conn: Connection, env: dict[str, str]) -> None:
+    """Child process main: serve moto on a free loopback port until told to stop."""
+    os.environ.update(env)
+    quiet()
+    reseed()
+    serve(conn)
 
 
 def preload() -> None:
@@ -87,35 +104,21 @@ class MotoBackend(Backend):
         self._port: int | None = None
         self.ready_s: float | None = None
 
-    def _env(self) -> dict[str, str]:
-        env = {
-            "MOTO_IAM_LOAD_MANAGED_POLICIES": "true" if self.managed_policies else "false",
-            "MOTO_ALLOW_NONEXISTENT_REGION": "false",
-        }
-        if self.account:
-            env["MOTO_ACCOUNT_ID"] = self.account
-        return env
-
     def start(self) -> None:
         if self._proc is not None:
             return
         started = time.perf_counter()
         preload()
-        ctx = multiprocessing.get_context("fork")
-        parent, child = ctx.Pipe()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # fork with idle threads (3.12+)
-            proc = ctx.Process(target=_child, args=(child, self._env()), daemon=True,
-                               name="shadow-moto")
-            proc.start()
-        child.close()
+        proc, parent = spawn(_child, moto_env(self.account, self.managed_policies), name="shadow-moto")
         if not parent.poll(START_TIMEOUT_S):
             proc.kill()
+            release(parent)
             raise SandboxFailure("the moto sandbox did not start within "
                                  f"{START_TIMEOUT_S:.0f} s", hint="Check that moto[server] is installed")
         try:
             _status, port = parent.recv()
         except EOFError:
+            release(parent)
             raise SandboxFailure("the moto sandbox exited while starting",
                                  hint="Run `python -c 'import moto.server'` to see why") from None
         self._proc, self._conn, self._port = proc, parent, port
@@ -155,5 +158,4 @@ class MotoBackend(Backend):
         if proc.is_alive():
             proc.kill()
             proc.join(timeout=5)
-        if conn is not None:
-            conn.close()
+        release(conn)

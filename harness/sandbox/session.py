@@ -3,6 +3,12 @@
 The session keeps the id map (production address <-> sandbox ids) and the production
 units (how many items/objects/rows production holds for each resource whose data the
 sandbox holds only a sample of), so that reports always speak in production terms.
+
+For the embedded moto backend a sandbox is a clone of the process's template for the
+snapshot (``harness.sandbox.template``: seeded and captured once, forked per bundle), and
+its before-state is a private copy of the template's capture. Other backends (LocalStack,
+an endpoint) are reset and seeded through the AWS API for every sandbox, as is moto
+with ``fork=False``.
 """
 
 from __future__ import annotations
@@ -18,6 +24,9 @@ from harness.errors import SandboxFailure
 from harness.estate.snapshot import Snapshot
 from harness.sandbox import BACKENDS
 from harness.sandbox.base import Backend
+from harness.sandbox.template import Template
+from harness.sandbox.templates import TemplateCache
+from harness.seeders.base import snapshot_limits
 from harness.seeders.seed import SeedResult, seed
 
 
@@ -29,11 +38,14 @@ class Sandbox:
     snapshot: Snapshot
     seeded: SeedResult | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    template: Template | None = None
 
     @classmethod
-    def open(cls, snapshot: Snapshot, *, backend: str = "moto", seed_data: bool = True,
-             limits: Limits | None = None, workers: int = 8, **options: Any) -> Sandbox:
-        """Start a backend in the snapshot's account and region, and seed it."""
+    def open(cls, snapshot: Snapshot, *, backend: str = "moto", limits: Limits | None = None, workers: int = 8,
+             fork: bool = True, templates: TemplateCache | None = None, **options: Any) -> Sandbox:
+        """Start a backend in the snapshot's account and region, and seed it (or clone a seeded template)."""
+        if backend == "moto" and fork:
+            return cls.clone_of(snapshot, limits=limits, workers=workers, templates=templates, **options)
         kind = BACKENDS.get(backend)
         instance = kind(account=snapshot.source.account, region=snapshot.source.primary_region,
                         **options)
@@ -52,6 +64,38 @@ class Sandbox:
             raise
         return box
 
+    @classmethod
+    def warm(cls, snapshot: Snapshot, *, backend: str = "moto", limits: Limits | None = None, workers: int = 8,
+             fork: bool = True, templates: TemplateCache | None = None, managed_policies: bool = True,
+             **_options: Any) -> None:
+        """Make sure the template ``open`` would clone exists (moto only; others seed per sandbox)."""
+        if backend == "moto" and fork:
+            _template(snapshot, limits, workers, templates, managed_policies)
+
+    @classmethod
+    def clone_of(cls, snapshot: Snapshot, *, limits: Limits | None = None, workers: int = 8,
+                 templates: TemplateCache | None = None, managed_policies: bool = True) -> Sandbox:
+        """A clone of this process's moto template for ``snapshot`` (seeding it first if needed)."""
+        started = time.perf_counter()
+        template = _template(snapshot, limits, workers, templates, managed_policies)
+        waited = time.perf_counter() - started
+        fresh = template.clones_made == 0
+        clone = template.clone()
+        box = cls(clone, snapshot, seeded=template.seeded(), template=template)
+        box.timings["template_s"] = waited  # seeding and capture when this run made the template, else ~0
+        if fresh:
+            box.timings["seed_s"] = template.timings.get("seed_s", 0.0)
+        box.timings["clone_s"] = time.perf_counter() - started - waited
+        box.timings["ready_s"] = time.perf_counter() - started
+        return box
+
+    def before(self) -> Snapshot:
+        """The sandbox's state before the change: the template's capture (a private copy) when
+        this sandbox is a clone, else a capture now."""
+        if self.template is not None:
+            return self.template.before()
+        return self.capture()
+
     @property
     def endpoint(self) -> str:
         return self.backend.endpoint
@@ -67,8 +111,7 @@ class Sandbox:
             raise SandboxFailure("the sandbox stopped answering", where=self.endpoint)
         snapshot = capture(self.target(), regions=list(self.snapshot.source.regions),
                            services=services or self.snapshot.services or None,
-                           limits=Limits(**{k: v for k, v in self.snapshot.limits.items()
-                                            if k in Limits.__dataclass_fields__}),
+                           limits=snapshot_limits(self.snapshot),
                            workers=workers)
         if self.seeded is not None:
             snapshot.resources = self.seeded.ids.production_view(snapshot.resources)
@@ -82,3 +125,11 @@ class Sandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _template(snapshot: Snapshot, limits: Limits | None, workers: int, templates: TemplateCache | None,
+              managed_policies: bool) -> Template:
+    from harness.sandbox.templates import TEMPLATES
+
+    cache = TEMPLATES if templates is None else templates
+    return cache.get(snapshot, limits=limits, managed_policies=managed_policies, workers=workers)

@@ -87,7 +87,7 @@ def simulate_scenario(s: Scenario, *, backend: str = "moto", backend_options: di
 
 def run_scenario(s: Scenario, *, backend: str = "moto", backend_options: dict[str, Any] | None = None,
                  report_dir: Path | None = None, capture: str = "incremental") -> ScenarioResult:
-    from harness.report import RENDERERS
+    from harness.report import EXTENSIONS, RENDERERS
     from harness.report.model import build
 
     result = ScenarioResult(s)
@@ -109,7 +109,6 @@ def run_scenario(s: Scenario, *, backend: str = "moto", backend_options: dict[st
     result.problems = check(s, doc)
     result.duration_s = time.perf_counter() - started
     if report_dir is not None:
-        for fmt, ext in (("json", "json"), ("text", "txt"), ("markdown", "md"), ("html", "html")):
-            if fmt in RENDERERS:
-                atomic_write(report_dir / f"{s.name}.{ext}", RENDERERS.get(fmt)(doc))
+        for fmt, ext in EXTENSIONS.items():
+            atomic_write(report_dir / f"{s.name}.{ext}", RENDERERS.get(fmt)(doc))
     return result

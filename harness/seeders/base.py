@@ -58,6 +58,14 @@ class IdMap:
             with self._lock:
                 self.aliases[sandbox_address] = (resource.address, resource.name)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Picklable (a template process sends its id map to the controller): no lock."""
+        return {k: v for k, v in self.__dict__.items() if k != "_lock"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     def sandbox_to_prod(self) -> dict[str, str]:
         return {v: k for k, v in self.prod_to_sandbox.items()}
 
@@ -93,6 +101,11 @@ class SeedProblem:
     message: str
 
 
+def snapshot_limits(snapshot: Snapshot) -> Limits:
+    """The limits a snapshot was captured with (sandboxes seed and read it with the same)."""
+    return Limits(**{k: v for k, v in snapshot.limits.items() if k in Limits.__dataclass_fields__})
+
+
 class SeedContext:
     """Shared by all seeders of one seeding run."""
 
@@ -100,8 +113,7 @@ class SeedContext:
                  workers: int = 8):
         self.target = target
         self.snapshot = snapshot
-        self.limits = limits or Limits(**{k: v for k, v in snapshot.limits.items()
-                                          if k in Limits.__dataclass_fields__})
+        self.limits = limits or snapshot_limits(snapshot)
         self.workers = workers
         self.ids = IdMap()
         self.problems: list[SeedProblem] = []

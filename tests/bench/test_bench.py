@@ -12,6 +12,7 @@ from harness.cli import main
 
 QUICK_SIZES = (3, 9)  # BenchPlan.quick()
 QUICK_ITEMS = (50,)
+QUICK_COMBINED = ("resources_9_items_50",)
 
 
 @pytest.mark.slow
@@ -19,12 +20,15 @@ def test_quick_bench_writes_the_stable_figures(tmp_path, capsys):
     out = tmp_path / "bench.json"
     assert main(["bench", "--quick", "--json", str(out)]) == 0
     doc = json.loads(out.read_text())
-    estates = [f"resources_{n}" for n in QUICK_SIZES] + [f"items_{m}" for m in QUICK_ITEMS]
+    estates = [f"resources_{n}" for n in QUICK_SIZES] + [f"items_{m}" for m in QUICK_ITEMS] + list(QUICK_COMBINED)
     assert doc["ready_s"]["cold"] > 0 and doc["ready_s"]["warm"] > 0
     assert doc["ready_s"]["cold_includes_moto_import"] is True
-    for figure in ("capture_s", "seed_s"):
+    for figure in ("capture_s", "seed_s", "clone_s", "verdict_cold_s", "verdict_warm_s"):
         assert sorted(doc[figure]) == sorted(estates)
         assert all(doc[figure][k] > 0 for k in estates)
+    # seeding over HTTP is a comparison for the cheap estates, not for the combined one
+    assert all(doc["seed_http_s"][k] > 0 for k in estates if k not in QUICK_COMBINED)
+    assert doc["throughput"]["bundles"] == 4 and doc["throughput_bundles_per_min"] > 0
     assert isinstance(doc["capture_slope_ms_per_resource"], float)
     assert doc["capture_linear"] is None  # quick sizes are too small to judge
     for n in QUICK_SIZES:  # the scaled estate holds what was asked, and it all seeds
@@ -33,9 +37,12 @@ def test_quick_bench_writes_the_stable_figures(tmp_path, capsys):
         assert est["capture_gaps"] == 0 and est["seed_problems"] == 0 and est["shortfalls"] == []
     assert doc["estates"]["items_50"]["items"] == 50
     assert set(doc["targets"]) == {"ready_cold_under_1s", "seed_1000_resources_under_10s",
-                                   "capture_linear_in_resources"}
+                                   "capture_linear_in_resources", "clone_under_0.2s", "clone_flat_within_2x",
+                                   "verdict_warm_1000_resources_100k_items_under_2s",
+                                   "throughput_100_bundles_under_2min"}
+    assert doc["targets"]["throughput_100_bundles_under_2min"]["met"] is None  # 4 bundles are not 100
     assert doc["targets"]["seed_1000_resources_under_10s"]["met"] is None  # size not measured
-    assert "capture s" in capsys.readouterr().out
+    assert "capture" in capsys.readouterr().out
     assert [p.name for p in tmp_path.iterdir()] == ["bench.json"]  # no temp file left
 
 

@@ -212,12 +212,13 @@ def test_a_service_shadow_cannot_capture_makes_it_inconclusive(tmp_path, snapsho
 
 
 def test_sandbox_crash_during_the_change_is_inconclusive(tmp_path, snapshot_file):
-    import multiprocessing
+    import signal
     import threading
     import time
 
     from harness.bundles import load_bundle
     from harness.estate.snapshot import load
+    from harness.sandbox.templates import TemplateCache
     from harness.simulate import simulate
 
     marker = tmp_path / "change-started"
@@ -230,17 +231,20 @@ def test_sandbox_crash_during_the_change_is_inconclusive(tmp_path, snapshot_file
         time.sleep(4)
         """})
     out: dict = {}
-    runner = threading.Thread(target=lambda: out.update(sim=simulate(load_bundle(folder), load(snapshot_file))))
+    templates = TemplateCache()
+    runner = threading.Thread(target=lambda: out.update(sim=simulate(load_bundle(folder), load(snapshot_file),
+                                                                     backend_options={"templates": templates})))
     runner.start()
     deadline = time.time() + 300
     while not marker.exists() and time.time() < deadline:
         time.sleep(0.1)
     assert marker.exists(), "the change never started"
-    sandboxes = [p for p in multiprocessing.active_children() if p.name == "shadow-moto"]
-    assert sandboxes
-    for proc in sandboxes:
-        proc.kill()
+    sandboxes = [pid for template in templates.templates() for pid in template.clone_pids]
+    assert sandboxes  # the sandbox of this simulation: a clone of the snapshot's template
+    for pid in sandboxes:
+        os.kill(pid, signal.SIGKILL)
     runner.join(timeout=300)
+    templates.close()
     sim = out["sim"]
     assert sim.verdict.outcome == "inconclusive"
     assert any("stopped answering" in r for r in sim.inconclusive)
