@@ -34,6 +34,34 @@ def _fork_table(doc: dict[str, Any]) -> Table:
     return table
 
 
+def _overhead_table(doc: dict[str, Any]) -> Table:
+    """Warm verdict vs the bare calls, per bundle size; the demo's end-to-end time; diff; Terraform."""
+    table = Table(title="overhead: warm verdict vs bare calls on a seeded sandbox (median seconds)")
+    for col in ("bundle", "verdict", "bare", "ratio", "outcomes"):
+        table.add_column(col, justify="left" if col in ("bundle", "outcomes") else "right")
+    for key, row in (doc.get("overhead") or {}).items():
+        table.add_row(key.replace("calls_", "") + " calls", _s(row["verdict_s"]), _s(row["bare_s"], 3),
+                      _s(row["ratio"], 1), ", ".join(sorted(set(row["outcomes"]))))
+    lines = []
+    if doc.get("e2e_demo_s") is not None:
+        lines.append(f"demo estate end to end (start, seed, run, diff, verdict, report): {_s(doc['e2e_demo_s'])} s, "
+                     f"{_s(doc['e2e_demo_ratio'], 0)}x the bare call ({_s(doc['e2e_demo_bare_s'], 3)} s)")
+    if doc.get("diff_s"):
+        sizes = ", ".join(f"{k.replace('items_', '')} items {_s(v)} s" for k, v in doc["diff_s"].items())
+        lines.append("diff: " + sizes
+                     + (f"; {_s(doc['diff_slope_s_per_million_items'])} s per million items"
+                        if doc.get("diff_slope_s_per_million_items") is not None else ""))
+    tf = doc.get("terraform") or {}
+    if tf.get("rows"):
+        lines.append("terraform: " + ", ".join(f"{r['resources']} resources {r['simulate_s']} s vs bare apply "
+                                               f"{r['bare_apply_s']} s ({r['ratio']}x, {r['verdict']})"
+                                               for r in tf["rows"]))
+    elif tf.get("skipped"):
+        lines.append(f"terraform: skipped ({tf['skipped']})")
+    table.caption = "\n".join(lines)
+    return table
+
+
 def render(doc: dict[str, Any], console: Console) -> None:
     ready = doc["ready_s"]
     table = Table(title="shadow bench: estates (median wall seconds)")
@@ -55,6 +83,7 @@ def render(doc: dict[str, Any], console: Console) -> None:
     console.print(table)
     console.print(cpu)
     console.print(_fork_table(doc))
+    console.print(_overhead_table(doc))
     fit = doc.get("capture_fit") or {}
     console.print(f"sandbox ready: cold {_s(ready['cold'], 3)} s, warm {_s(ready['warm'], 3)} s "
                   f"(medians of {len(ready['cold_runs'])} runs)")

@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from harness.bench.diff import diff_details
 from harness.bench.estate import bench_services
 from harness.bench.fork import measure_fork, measure_throughput
 from harness.bench.measure import EstateRun, measure_estate, ready_cold, ready_warm
+from harness.bench.overhead import measure_e2e, measure_overhead, overhead_targets
 from harness.bench.stats import linear_fit, median
 from harness.collectors.base import Limits
 from harness.estate.snapshot import Snapshot
@@ -52,12 +54,16 @@ class BenchPlan:
     cheap_resources: int = 1000  # estates up to this size are cheap
     cheap_items: int = 10_000
     judge_linear: bool = True  # off for tiny sizes, where fixed costs and noise dominate
+    overhead_calls: tuple[int, ...] = (1, 50, 500)  # calls per bundle for overhead_ratio
+    diff_items: tuple[int, ...] = (10_000, 100_000, 1_000_000)
+    terraform_resources: tuple[int, ...] = (1, 10, 50)  # () to leave Terraform out
 
     @classmethod
     def quick(cls) -> BenchPlan:
         """Small sizes for a smoke test: every figure, in seconds rather than minutes."""
         return cls(sizes=[3, 9], items=[50], combined=[(9, 50)], runs=1, ready_runs=2, judge_linear=False, clones=2,
-                   warm_runs=1, throughput_bundles=4)
+                   warm_runs=1, throughput_bundles=4, overhead_calls=(1, 5), diff_items=(1000, 2000),
+                   terraform_resources=())
 
     def runs_for(self, resources: int, items: int) -> int:
         return max(1, self.runs) if self.cheap(resources, items) else 1
@@ -97,8 +103,13 @@ def run_bench(plan: BenchPlan, progress: Callable[[str], None] = lambda _m: None
         est.fork = measure_fork(key, est.snapshot, runs=runs, clones=plan.clones,
                                 warm_runs=plan.warm_runs if runs > 1 else 1, workers=plan.workers,
                                 progress=progress)
-    throughput = measure_throughput(_sample_snapshot(), bundles=plan.throughput_bundles, jobs=plan.jobs,
-                                    progress=progress)
+    sample = _sample_snapshot()
+    throughput = measure_throughput(sample, bundles=plan.throughput_bundles, jobs=plan.jobs, progress=progress)
+    overhead = measure_overhead(sample, sizes=plan.overhead_calls, runs=max(1, plan.runs), progress=progress)
+    e2e = measure_e2e(sample, runs=max(1, plan.runs), progress=progress)
+    progress(f"diff of {', '.join(map(str, plan.diff_items))} items")
+    diffs = diff_details(plan.diff_items, runs=max(1, plan.runs))
+    terraform = _terraform(plan.terraform_resources, progress)
     forks = {k: e.fork.to_json() for k, e in estates.items() if e.fork}
     doc: dict[str, Any] = {
         "format": FORMAT,
@@ -113,11 +124,18 @@ def run_bench(plan: BenchPlan, progress: Callable[[str], None] = lambda _m: None
         "verdict_warm_s": {k: f["verdict_warm_s"] for k, f in forks.items()},
         "throughput_bundles_per_min": throughput.per_min,
         "throughput": throughput.to_json(),
+        "overhead_ratio": {k: r["ratio"] for k, r in overhead.items()},
+        "overhead": overhead,
+        **e2e,
+        **diffs,
+        "terraform": terraform,
         "build_s": {k: e.build.wall_s if e.build else None for k, e in estates.items()},
         "estates": {k: e.to_json() for k, e in estates.items()},
     }
     doc.update(_capture_fit(plan, estates, doc["capture_s"]))
-    doc["targets"] = _targets(doc)
+    doc["targets"] = {**_targets(doc), **overhead_targets(overhead, e2e)}
+    if "diff_target" in diffs:
+        doc["targets"]["diff_1m_items_under_10s"] = diffs["diff_target"]
     doc["environment"] = {
         "started_at": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "duration_s": (dt.datetime.now(dt.UTC) - started).total_seconds(),
@@ -194,6 +212,20 @@ def _fork_targets(doc: dict[str, Any]) -> dict[str, Any]:
         "throughput_100_bundles_under_2min": {"value": rate, "limit": bundles / minutes,
                                               "met": None if measured < bundles else rate >= bundles / minutes},
     }
+
+
+def _terraform(sizes: tuple[int, ...], progress: Callable[[str], None]) -> dict[str, Any]:
+    """Terraform bundles of N resources simulated vs a bare ``terraform apply`` (issue 5), or why not."""
+    if not sizes:
+        return {"skipped": "not in this plan"}
+    from harness.errors import ShadowError
+    from harness.iac.bench import terraform_bench
+
+    progress(f"terraform bundles of {', '.join(map(str, sizes))} resources")
+    try:
+        return {"rows": terraform_bench(tuple(sizes))}
+    except ShadowError as exc:  # no terraform binary or provider mirror on this machine
+        return {"skipped": str(exc)}
 
 
 def _sample_snapshot() -> Snapshot:

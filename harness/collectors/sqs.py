@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from harness.collectors.base import CaptureContext, Collector, ServiceRules, parse_policy
 from harness.estate.snapshot import Resource
@@ -95,5 +96,7 @@ class SQSCollector(Collector):
             tags=tags.get("Tags", {}) or {},
             policies={"QueuePolicy": parse_policy(policy)} if policy else {},
             data={"unit": "messages", "count": sum(counts.values()), **counts},
-            identity={"CreatedTimestamp": created, "QueueUrl": url},
+            # the URL's path only: its host is whichever endpoint was read (production, a
+            # template answering in process, a clone on its own port)
+            identity={"CreatedTimestamp": created, "QueuePath": urlsplit(url).path},
         )

@@ -39,7 +39,14 @@ def test_quick_bench_writes_the_stable_figures(tmp_path, capsys):
     assert set(doc["targets"]) == {"ready_cold_under_1s", "seed_1000_resources_under_10s",
                                    "capture_linear_in_resources", "clone_under_0.2s", "clone_flat_within_2x",
                                    "verdict_warm_1000_resources_100k_items_under_2s",
-                                   "throughput_100_bundles_under_2min"}
+                                   "throughput_100_bundles_under_2min", "e2e_demo_under_3s"}
+    # the quick plan's overhead bundles (1 and 5 calls) are judged and promoted, and timed against the bare calls
+    assert sorted(doc["overhead_ratio"]) == ["calls_1", "calls_5"]
+    for row in doc["overhead"].values():
+        assert set(row["outcomes"]) == {"promoted"} and row["bare_s"] > 0 and row["ratio"] > 0
+    assert doc["e2e_demo_outcomes"] == ["promoted"] and doc["e2e_demo_s"] > doc["e2e_demo_bare_s"] > 0
+    assert sorted(doc["diff_s"]) == ["items_1000", "items_2000"]
+    assert doc["terraform"] == {"skipped": "not in this plan"}
     assert doc["targets"]["throughput_100_bundles_under_2min"]["met"] is None  # 4 bundles are not 100
     assert doc["targets"]["seed_1000_resources_under_10s"]["met"] is None  # size not measured
     assert "capture" in capsys.readouterr().out
