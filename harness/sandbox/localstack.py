@@ -81,7 +81,11 @@ class LocalStackBackend(Backend):
         if mode not in MODES:
             raise SandboxFailure(f"unknown LocalStack mode {mode!r}", hint=f"Use one of: {', '.join(MODES)}")
         if endpoint_url is None and mode in ("auto", "endpoint") and os.environ.get("LOCALSTACK_HOST"):
-            endpoint_url = f"http://{os.environ['LOCALSTACK_HOST']}"
+            # localstack-client reads LOCALSTACK_HOST ("host[:port]") and USE_SSL the way
+            # LocalStack's own tools do
+            from localstack_client.config import get_service_endpoint
+
+            endpoint_url = get_service_endpoint("s3")
         self.mode = mode
         self.image = image
         self._url = check_endpoint(endpoint_url, allow_remote=allow_remote) if endpoint_url else None
