@@ -26,7 +26,8 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
 def simulation_options(args: argparse.Namespace) -> dict:
     from harness.config import load_config
 
-    return {"config": load_config(args.config), "backend": args.backend, "backend_options": backend_options(args)}
+    return {"config": load_config(args.config), "backend": args.backend, "backend_options": backend_options(args),
+            "capture": args.capture}
 
 
 def run(args: argparse.Namespace) -> int:

@@ -27,13 +27,14 @@ from harness.gate.service import Gate
 
 def simulate_and_submit(gate: Gate, actor: User, bundle: Bundle, snapshot: Snapshot, *,
                         config: Config | None = None, now: dt.datetime | None = None, backend: str = "moto",
-                        backend_options: dict[str, Any] | None = None, timeout: float | None = None) -> Submission:
+                        backend_options: dict[str, Any] | None = None, timeout: float | None = None,
+                        capture: str = "incremental") -> Submission:
     """Run the simulation and record the bundle, its exact bytes and its report."""
     from harness.report.model import build
     from harness.simulate import simulate
 
     sim = simulate(bundle, snapshot, config=config, backend=backend, backend_options=backend_options,
-                   now=now or dt.datetime.now(dt.UTC), timeout=timeout)
+                   now=now or dt.datetime.now(dt.UTC), timeout=timeout, capture=capture)
     return gate.submit(actor, bundle, snapshot, build(sim))
 
 
