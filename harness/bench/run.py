@@ -41,7 +41,7 @@ TARGET_THROUGHPUT = (100, 2.0)  # bundles, minutes
 class BenchPlan:
     """What to measure and how often."""
 
-    sizes: list[int] = field(default_factory=lambda: [100, 1000, 10_000])
+    sizes: list[int] = field(default_factory=lambda: [100, 1000, 5000, 10_000])
     items: list[int] = field(default_factory=lambda: [10_000, 100_000])
     combined: list[tuple[int, int]] = field(default_factory=lambda: [(1000, 100_000)])  # resources + items
     clones: int = 5  # clones timed per estate

@@ -36,7 +36,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
                                    "many bundles; print a table and optionally write the figures as JSON. "
                                    "Exits 1 if an estate was not captured whole (fewer resources or items than built, "
                                    "gaps) or not seeded whole.")
-    p.add_argument("--sizes", type=_sizes, help="resource counts (default 100,1000,10000; '' for none)")
+    p.add_argument("--sizes", type=_sizes, help="resource counts (default 100,1000,5000,10000; '' for none)")
     p.add_argument("--items", type=_sizes, help="DynamoDB item counts in one table (default 10000,100000; '' for none)")
     p.add_argument("--combined", type=_pairs, help="estates of resources and items together, for the verdict "
                                                    "figures (default 1000x100000; '' for none)")
