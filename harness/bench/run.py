@@ -101,7 +101,7 @@ def run_bench(plan: BenchPlan, progress: Callable[[str], None] = lambda _m: None
         assert est.snapshot is not None
         runs = plan.runs_for(est.resources_requested, est.items)
         est.fork = measure_fork(key, est.snapshot, runs=runs, clones=plan.clones,
-                                warm_runs=plan.warm_runs if runs > 1 else 1, workers=plan.workers,
+                                warm_runs=plan.warm_runs, workers=plan.workers,
                                 progress=progress)
     sample = _sample_snapshot()
     throughput = measure_throughput(sample, bundles=plan.throughput_bundles, jobs=plan.jobs, progress=progress)

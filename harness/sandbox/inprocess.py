@@ -15,7 +15,10 @@ over HTTP 50 s, in process 35 s. The in-process reading of a state equals the HT
 reading field for field (tested on the sample estate). What is left is moto's own work
 (request parsing, models, response serialization) and boto3's on the client side,
 both in one process, so a thread pool does not help: seeding runs one service level
-at a time with a bounded pool as before, for the HTTP path's sake.
+at a time with a bounded pool as before, for the HTTP path's sake. Requests are answered
+one at a time (a lock): moto's models are not safe against concurrent requests in one
+process (seen: "dictionary changed size during iteration" seeding 1,000 resources on 8
+threads), and with no socket to wait on, concurrency would buy nothing.
 
 Fail closed: the handler never returns ``None`` (which would let botocore send the
 request over the network); a dispatch error becomes a 500 answer, which botocore and
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import io
 import sys
+import threading
 import traceback
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -111,6 +115,7 @@ class InProcessDispatch:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
         self.app = DomainDispatcherApplication(create_backend_app)
+        self.lock = threading.Lock()
 
     def __call__(self, request: Any, **_: Any) -> AWSResponse:
         reply: dict[str, Any] = {}
@@ -119,13 +124,14 @@ class InProcessDispatch:
             reply["status"], reply["headers"] = int(status.split(" ", 1)[0]), headers
 
         try:
-            chunks = self.app(environ_for(request), start_response)
-            try:
-                body = b"".join(chunks)
-            finally:
-                close = getattr(chunks, "close", None)
-                if close is not None:
-                    close()
+            with self.lock:
+                chunks = self.app(environ_for(request), start_response)
+                try:
+                    body = b"".join(chunks)
+                finally:
+                    close = getattr(chunks, "close", None)
+                    if close is not None:
+                        close()
         except Exception:  # moto crashed on the request: the server would answer 500 too
             reply = {"status": 500, "headers": [("Content-Type", "text/plain")]}
             body = traceback.format_exc(limit=4).encode()
