@@ -135,17 +135,25 @@ def measure_fork(label: str, snapshot: Snapshot, *, runs: int = 1, clones: int =
     return run
 
 
-def _clone_ready_s(template: Any) -> float:
-    """Seconds from asking for a clone until it answers HTTP (then it is stopped)."""
+def ready_clone(template: Any) -> tuple[Any, float]:
+    """A clone of ``template`` that answers HTTP, and the seconds that took (the caller stops it)."""
     began = time.perf_counter()
     clone = template.clone()
     try:
         while not clone.health():
             if not clone.alive():
                 raise SandboxFailure("a benchmark clone died before answering")
-        return time.perf_counter() - began
-    finally:
+    except BaseException:
         clone.stop()
+        raise
+    return clone, time.perf_counter() - began
+
+
+def _clone_ready_s(template: Any) -> float:
+    """Seconds from asking for a clone until it answers HTTP (then it is stopped)."""
+    clone, seconds = ready_clone(template)
+    clone.stop()
+    return seconds
 
 
 @dataclass

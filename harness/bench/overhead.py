@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from harness.bench.fork import ready_clone
 from harness.bench.stats import median
 from harness.bundles import load_bundle
 from harness.bundles.model import Bundle
@@ -63,10 +64,8 @@ def write_bundle(root: Path, n: int, tag: str) -> Bundle:
 
 def bare_s(template: Any, n: int, tag: str) -> float:
     """Seconds for the N calls made plainly against a fresh clone (client creation included)."""
-    clone = template.clone()
+    clone, _ready = ready_clone(template)
     try:
-        while not clone.health():
-            time.sleep(0.005)
         began = time.perf_counter()
         client = clone.target().client("dynamodb")
         for call in calls(n, tag):

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
-from harness.commands.gatecommon import add_store_arg, add_token_arg, admin_name, open_gate
-from harness.commands.run import add_backend_args
-from harness.commands.serve import simulation_options
+from harness.commands.gatecommon import add_store_arg, add_token_arg, admin_name, caller, open_gate
+from harness.commands.run import add_backend_args, simulation_settings
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
@@ -29,9 +27,9 @@ def run(args: argparse.Namespace) -> int:
     from harness.server.mcp_server import build_server
 
     gate = open_gate(args)
-    user = gate.authenticate(args.token or os.environ.get("SHADOW_TOKEN"))
+    user = caller(args, gate)
     digest = gate.put_snapshot(load(args.snapshot), actor=admin_name()) if args.snapshot else None
     server = build_server(gate, user, snapshot=digest, scenarios=Path(args.scenarios),
-                          simulation=simulation_options(args))
+                          simulation=simulation_settings(args))
     server.run("stdio")
     return 0

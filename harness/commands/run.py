@@ -86,13 +86,18 @@ def simulation_inputs(args: argparse.Namespace) -> tuple[Bundle, Snapshot, dict[
     return bundle, snapshot, options
 
 
+def simulation_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments of ``simulate`` that a server fixes for every bundle it simulates:
+    config, backend and its options, capture mode."""
+    return {"config": load_config(args.config), "backend": args.backend, "backend_options": backend_options(args),
+            "capture": args.capture}
+
+
 def simulation_options(args: argparse.Namespace) -> tuple[Snapshot, dict[str, Any]]:
     """The snapshot and the keyword arguments of ``simulate`` (everything but the bundle)."""
     snapshot = load(args.snapshot)
     now = parse_time(args.at, "--at") if args.at else dt.datetime.now(dt.UTC)
-    return snapshot, {"config": load_config(args.config), "backend": args.backend,
-                      "backend_options": backend_options(args), "now": now, "timeout": args.timeout,
-                      "capture": args.capture}
+    return snapshot, {**simulation_settings(args), "now": now, "timeout": args.timeout}
 
 
 def report_names(bundles: list[Bundle], ext: str) -> list[str]:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from harness.commands.gatecommon import add_store_arg, admin_name, open_gate
-from harness.commands.run import add_backend_args, backend_options
+from harness.commands.run import add_backend_args, simulation_settings
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
@@ -23,13 +23,6 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.set_defaults(handler=run)
 
 
-def simulation_options(args: argparse.Namespace) -> dict:
-    from harness.config import load_config
-
-    return {"config": load_config(args.config), "backend": args.backend, "backend_options": backend_options(args),
-            "capture": args.capture}
-
-
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -38,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
 
     gate = open_gate(args)
     digest = gate.put_snapshot(load(args.snapshot), actor=admin_name()) if args.snapshot else None
-    app = create_app(gate, snapshot=digest, scenarios=Path(args.scenarios), simulation=simulation_options(args))
+    app = create_app(gate, snapshot=digest, scenarios=Path(args.scenarios), simulation=simulation_settings(args))
     print(f"shadow gate on http://{args.host}:{args.port}/ (store {gate.store.url})", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0

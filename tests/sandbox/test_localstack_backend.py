@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.errors import ShadowError
+from harness.errors import EndpointUnreachable, UnsafeEndpoint
 from harness.sandbox.localstack import LocalStackBackend, docker_client
 
 
@@ -23,10 +23,17 @@ def test_a_running_localstack_is_found_from_localstack_host(monkeypatch, host, s
     assert LocalStackBackend(mode="auto").endpoint.rstrip("/") == expected
 
 
-def test_localstack_host_elsewhere_is_refused(monkeypatch):
-    """A LOCALSTACK_HOST off this machine needs --allow-remote-endpoint, like any endpoint."""
+def test_localstack_host_elsewhere_is_refused_without_connecting(monkeypatch):
+    """A LOCALSTACK_HOST off this machine needs --allow-remote-endpoint, like any endpoint
+    (192.0.2.0/24 is reserved for documentation; the check only reads the address)."""
+    monkeypatch.setenv("LOCALSTACK_HOST", "192.0.2.10:4566")
+    with pytest.raises(UnsafeEndpoint, match="not this machine"):
+        LocalStackBackend(mode="endpoint")
+
+
+def test_unresolvable_localstack_host_is_refused(monkeypatch):
     monkeypatch.setenv("LOCALSTACK_HOST", "ls.example.invalid:4566")
-    with pytest.raises(ShadowError):
+    with pytest.raises(EndpointUnreachable, match="cannot resolve"):
         LocalStackBackend(mode="endpoint")
 
 
